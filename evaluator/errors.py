@@ -1,0 +1,59 @@
+"""Problems with input, and the exit statuses they map to (SPEC §3, §5)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class ExitStatus(enum.IntEnum):
+    OK = 0  # evaluated, no major finding
+    MAJOR = 1  # evaluated, at least one major finding
+    BAD_INPUT = 2  # bad case file or bad usage
+    BAD_PACK = 3  # rule pack invalid
+    INTERNAL = 4  # a bug in certeval
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one file: rendered `FILE:LINE: field: message`."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class InputError(Exception):
+    """Base for errors that carry a list of problems."""
+
+    status = ExitStatus.BAD_INPUT
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(set(problems), key=_problem_order)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _problem_order(p: Problem) -> tuple[str, int, str, str]:
+    return (p.file, p.line or 0, p.field, p.message)
+
+
+class CaseError(InputError):
+    """A case file that is not valid (exit status 2)."""
+
+    status = ExitStatus.BAD_INPUT
+
+
+class PackError(InputError):
+    """A rule pack that is not valid (exit status 3); never half-loaded."""
+
+    status = ExitStatus.BAD_PACK
+
+
+class UsageError(Exception):
+    """Bad command-line usage that click itself cannot see (exit status 2)."""

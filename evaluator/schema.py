@@ -1,0 +1,480 @@
+"""A small declarative schema language for YAML/JSON documents.
+
+One description of a document's shape serves twice: `check` validates a loaded document and
+reports every problem with its field path and line (from `LocDict` / `LocList`), and
+`json_schema` emits the same description as JSON Schema for `certeval schema` and for editors.
+A hand-written validator rather than a JSON Schema library because every message must name the
+field in the case's own words (`evaluation.scores.repair.awarded: must be a number, not the
+string "5"`), unknown keys get a did-you-mean, and `import jsonschema` alone would cost half of
+the start-up budget.  The test suite checks that the emitted JSON Schema accepts and rejects
+what `check` does, using the jsonschema library.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from .errors import Problem
+from .yamlsafe import BadDate, LocDict, LocList, SourceInt
+
+
+class _Invalid:
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID: Any = _Invalid()
+
+
+@dataclass
+class Ctx:
+    """Where problems are collected while one document is checked."""
+
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, path: str, line: int | None, message: str) -> None:
+        self.problems.append(Problem(self.file, line, path, message))
+
+
+def child_path(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def item_path(path: str, index: int) -> str:
+    return f"{path}[{index}]"
+
+
+def key_line(container: object, key: object, default: int | None) -> int | None:
+    if isinstance(container, LocDict):
+        return container.key_lines.get(key, default)
+    return default
+
+
+def item_line(container: object, index: int, default: int | None) -> int | None:
+    if isinstance(container, LocList) and index < len(container.item_lines):
+        return container.item_lines[index]
+    return default
+
+
+def own_line(value: object, default: int | None) -> int | None:
+    line = getattr(value, "line", None)
+    return line if isinstance(line, int) else default
+
+
+def describe(value: object) -> str:
+    """How a wrong value is named in a message."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, BadDate):
+        return f"{value} (not a calendar date)"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        return f'the string "{shown}"'
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class Spec:
+    """A node of the schema."""
+
+    description = ""
+
+    def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
+        raise NotImplementedError
+
+    def json_schema(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _with_description(self, schema: dict[str, Any]) -> dict[str, Any]:
+        if self.description:
+            schema["description"] = self.description
+        return schema
+
+
+# ------------------------------------------------------------------------------------- scalars
+class Str(Spec):
+    def __init__(
+        self,
+        description: str = "",
+        *,
+        pattern: str | None = None,
+        pattern_hint: str = "",
+        digits_ok: bool = False,
+        max_length: int = 10_000,
+    ) -> None:
+        self.description = description
+        self.pattern = re.compile(pattern) if pattern else None
+        self.pattern_hint = pattern_hint
+        self.digits_ok = digits_ok  # an unquoted all-digit identifier is taken as its digits
+        self.max_length = max_length
+
+    def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
+        if self.digits_ok and isinstance(value, SourceInt) and value.text.isdigit():
+            value = value.text
+        if not isinstance(value, str) or isinstance(value, BadDate):
+            ctx.error(path, line, f"must be a string, not {describe(value)}")
+            return INVALID
+        if len(value) > self.max_length:
+            ctx.error(path, line, f"is {len(value)} characters long, over the limit of {self.max_length}")
+            return INVALID
+        if self.pattern and not self.pattern.fullmatch(value):
+            hint = f" ({self.pattern_hint})" if self.pattern_hint else ""
+            ctx.error(path, line, f"{describe(value)} is not allowed here{hint}")
+            return INVALID
+        return str(value)
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "string", "maxLength": self.max_length}
+        if self.pattern:
+            schema["pattern"] = f"^(?:{self.pattern.pattern})$"
+        if self.digits_ok:
+            schema = {"anyOf": [schema, {"type": "integer", "minimum": 0}]}
+        return self._with_description(schema)
+
+
+class Enum(Spec):
+    def __init__(self, values: Iterable[str], description: str = "") -> None:
+        self.values = tuple(values)
+        self.description = description
+
+    def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
+        if not isinstance(value, str) or value not in self.values:
+            hint = did_you_mean(value, self.values) if isinstance(value, str) else ""
+            ctx.error(path, line, f"{describe(value)} is not one of: {', '.join(self.values)}{hint}")
+            return INVALID
+        return str(value)
+
+    def json_schema(self) -> dict[str, Any]:
+        return self._with_description({"enum": list(self.values)})
+
+
+class Bool(Spec):
+    def __init__(self, description: str = "") -> None:
+        self.description = description
+
+    def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
+        if not isinstance(value, bool):
+            ctx.error(path, line, f"must be true or false, not {describe(value)}")
+            return INVALID
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return self._with_description({"type": "boolean"})
+
+
+class Int(Spec):
+    def __init__(self, description: str = "", *, minimum: int | None = None) -> None:
+        self.description = description
+        self.minimum = minimum
+
+    def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int):
+            ctx.error(path, line, f"must be a whole number, not {describe(value)}")
+            return INVALID
+        if self.minimum is not None and value < self.minimum:
+            ctx.error(path, line, f"{value} is below the minimum {self.minimum}")
+            return INVALID
+        return int(value)
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "integer"}
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        return self._with_description(schema)
+
+
+def exact_number(value: int | float) -> Fraction:
+    """The number the author wrote: floats go through their shortest repr (3.5 -> 7/2, 0.1 -> 1/10)."""
+    return Fraction(value) if isinstance(value, int) else Fraction(repr(value))
+
+
+class Num(Spec):
+    """A finite number, returned exactly as a Fraction."""
+
+    def __init__(self, description: str = "", *, minimum: int | None = None) -> None:
+        self.description = description
+        self.minimum = minimum
+
+    def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            ctx.error(path, line, f"must be a number, not {describe(value)}")
+            return INVALID
+        if isinstance(value, float) and not math.isfinite(value):
+            ctx.error(path, line, f"must be a finite number, not {value}")
+            return INVALID
+        number = exact_number(value)
+        if self.minimum is not None and number < self.minimum:
+            ctx.error(path, line, f"{value} is below the minimum {self.minimum}")
+            return INVALID
+        return number
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "number"}
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        return self._with_description(schema)
+
+
+class Date(Spec):
+    """A YAML date or an ISO `YYYY-MM-DD` string."""
+
+    def __init__(self, description: str = "") -> None:
+        self.description = description
+
+    def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, str) and not isinstance(value, BadDate):
+            try:
+                if len(value) == 10:
+                    return dt.date.fromisoformat(value)
+            except ValueError:
+                ctx.error(path, line, f'"{value}" is not a calendar date')
+                return INVALID
+        if isinstance(value, BadDate):
+            ctx.error(path, line, f"{value} is not a calendar date")
+        else:
+            ctx.error(path, line, f"must be a date (YYYY-MM-DD), not {describe(value)}")
+        return INVALID
+
+    def json_schema(self) -> dict[str, Any]:
+        return self._with_description(
+            {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+        )
+
+
+# ---------------------------------------------------------------------------------- containers
+@dataclass
+class Field:
+    spec: Spec
+    required: bool = False
+    nullable: bool = False
+    required_note: str = ""  # why the key is required, appended to the message
+
+
+class Obj(Spec):
+    """A mapping with known keys; unknown keys are errors (typo protection)."""
+
+    def __init__(
+        self,
+        fields: Mapping[str, Field],
+        build: Callable[..., Any] | None = None,
+        description: str = "",
+    ) -> None:
+        self.fields = dict(fields)
+        self.build = build
+        self.description = description
+
+    def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
+        line = own_line(value, line)
+        if not isinstance(value, Mapping):
+            ctx.error(path, line, f"must be a mapping, not {describe(value)}")
+            return INVALID
+        ok = True
+        for key in value:
+            if not isinstance(key, str):
+                ctx.error(path, key_line(value, key, line), f"key {describe(key)} must be a string")
+                ok = False
+            elif key not in self.fields:
+                ctx.error(
+                    child_path(path, key),
+                    key_line(value, key, line),
+                    f"unknown key{did_you_mean(key, self.fields)}",
+                )
+                ok = False
+        out: dict[str, Any] = {}
+        for name, fld in self.fields.items():
+            where = child_path(path, name)
+            if name not in value:
+                if fld.required:
+                    note = f" ({fld.required_note})" if fld.required_note else ""
+                    ctx.error(where, line, f"missing required key{note}")
+                    ok = False
+                continue
+            item = value[name]
+            if item is None and fld.nullable:
+                out[name] = None
+                continue
+            checked = fld.spec.check(item, ctx, where, key_line(value, name, line))
+            if checked is INVALID:
+                ok = False
+            else:
+                out[name] = checked
+        if not ok:
+            return INVALID
+        return self.build(**out) if self.build else out
+
+    def json_schema(self) -> dict[str, Any]:
+        properties = {}
+        for name, fld in self.fields.items():
+            schema = fld.spec.json_schema()
+            if fld.nullable:
+                schema = {"anyOf": [schema, {"type": "null"}]}
+            properties[name] = schema
+        required = [name for name, fld in self.fields.items() if fld.required]
+        schema = {"type": "object", "properties": properties, "additionalProperties": False}
+        if required:
+            schema["required"] = required
+        return self._with_description(schema)
+
+
+class ListOf(Spec):
+    def __init__(self, item: Spec, description: str = "") -> None:
+        self.item = item
+        self.description = description
+
+    def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
+        line = own_line(value, line)
+        if not isinstance(value, list):
+            ctx.error(path, line, f"must be a list, not {describe(value)}")
+            return INVALID
+        out = []
+        ok = True
+        for index, item in enumerate(value):
+            checked = self.item.check(item, ctx, item_path(path, index), item_line(value, index, line))
+            if checked is INVALID:
+                ok = False
+            out.append(checked)
+        return tuple(out) if ok else INVALID
+
+    def json_schema(self) -> dict[str, Any]:
+        return self._with_description({"type": "array", "items": self.item.json_schema()})
+
+
+class MapOf(Spec):
+    """A mapping whose keys come from a closed set, all with the same kind of value."""
+
+    def __init__(
+        self,
+        keys: Iterable[str],
+        value: Spec,
+        *,
+        all_required: bool = False,
+        key_name: str = "key",
+        description: str = "",
+    ) -> None:
+        self.keys = tuple(keys)
+        self.value = value
+        self.all_required = all_required
+        self.key_name = key_name
+        self.description = description
+
+    def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
+        line = own_line(value, line)
+        if not isinstance(value, Mapping):
+            ctx.error(path, line, f"must be a mapping, not {describe(value)}")
+            return INVALID
+        ok = True
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            where = child_path(path, key)
+            if not isinstance(key, str) or key not in self.keys:
+                hint = did_you_mean(key, self.keys) if isinstance(key, str) else ""
+                ctx.error(where, key_line(value, key, line), f"unknown {self.key_name}{hint}")
+                ok = False
+                continue
+            checked = self.value.check(item, ctx, where, key_line(value, key, line))
+            if checked is INVALID:
+                ok = False
+            else:
+                out[key] = checked
+        if self.all_required:
+            for key in self.keys:
+                if key not in value:
+                    ctx.error(child_path(path, key), line, f"missing: every {self.key_name} must be given")
+                    ok = False
+        return out if ok else INVALID
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": {key: self.value.json_schema() for key in self.keys},
+            "additionalProperties": False,
+        }
+        if self.all_required:
+            schema["required"] = list(self.keys)
+        return self._with_description(schema)
+
+
+class Either(Spec):
+    """The first alternative that accepts the value (used where a value may be written two ways)."""
+
+    def __init__(self, *alternatives: Spec, description: str = "", expected: str = "") -> None:
+        self.alternatives = alternatives
+        self.description = description
+        self.expected = expected
+
+    def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
+        for alternative in self.alternatives:
+            trial = Ctx(ctx.file)
+            checked = alternative.check(value, trial, path, line)
+            if checked is not INVALID:
+                return checked
+        if len(self.alternatives) and self.expected:
+            ctx.error(path, line, f"must be {self.expected}, not {describe(value)}")
+        else:
+            self.alternatives[-1].check(value, ctx, path, line)
+        return INVALID
+
+    def json_schema(self) -> dict[str, Any]:
+        return self._with_description({"anyOf": [a.json_schema() for a in self.alternatives]})
+
+
+class Dict(Spec):
+    """A mapping from identifiers (matching `key_pattern`) to values of one kind, order kept."""
+
+    def __init__(self, value: Spec, *, key_pattern: str = r"[a-z][a-z0-9_]*", description: str = "") -> None:
+        self.value = value
+        self.key_pattern = re.compile(key_pattern)
+        self.description = description
+
+    def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
+        line = own_line(value, line)
+        if not isinstance(value, Mapping):
+            ctx.error(path, line, f"must be a mapping, not {describe(value)}")
+            return INVALID
+        ok = True
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            where = child_path(path, key)
+            if not isinstance(key, str) or not self.key_pattern.fullmatch(key):
+                ctx.error(where, key_line(value, key, line), f"{describe(key)} is not a valid identifier")
+                ok = False
+                continue
+            checked = self.value.check(item, ctx, where, key_line(value, key, line))
+            if checked is INVALID:
+                ok = False
+            else:
+                out[key] = checked
+        return out if ok else INVALID
+
+    def json_schema(self) -> dict[str, Any]:
+        return self._with_description(
+            {
+                "type": "object",
+                "propertyNames": {"pattern": f"^(?:{self.key_pattern.pattern})$"},
+                "additionalProperties": self.value.json_schema(),
+            }
+        )
