@@ -1,0 +1,171 @@
+"""The typed case (SPEC §2): what a validated case file holds.
+
+Numbers from score sheets are exact Fractions; dates are `datetime.date`.  Every list keeps
+the order of the file, because subjects (`incidents[1]`) are positions in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+STAGES = ("application", "initial", "surveillance", "recertification", "change")
+EVALUATION_TYPES = ("initial", "surveillance", "recertification")
+CERTIFICATE_STATUSES = ("valid", "suspended", "withdrawn", "expired")
+BUSINESS_TYPES = ("production", "sales", "service")
+INCIDENT_KINDS = ("accident", "complaint")
+INCIDENT_SEVERITIES = ("major", "minor")
+RECORDED_SEVERITIES = ("major", "minor", "observation")
+DEDUCTION_BASES = ("law", "own_rules", "industry", "system")
+SURVEILLANCE_RESULTS = ("pass", "fail")
+
+
+@dataclass(frozen=True)
+class Licence:
+    name: str
+    required: bool
+    long_term: bool = False
+    valid_until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Organization:
+    name: str
+    credit_code: str
+    country: str
+    legal_entity: bool
+    legal_compliance: bool
+    part_of_legal_entity: bool = False
+    business_type: str | None = None
+    licences: tuple[Licence, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServiceSystem:
+    operating_since: dt.date | None = None
+    rules_documented: bool | None = None
+    responsible_person: str | None = None
+    dedicated_fund: bool | None = None
+    trained_managers: int | None = None
+
+
+@dataclass(frozen=True)
+class Incident:
+    date: dt.date
+    kind: str
+    severity: str
+    service_related: bool
+    authority_confirmed: bool = False
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
+class Application:
+    date: dt.date | None = None
+    products: tuple[str, ...] | None = None
+    documents: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorScore:
+    awarded: Fraction
+    available: Fraction
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    indicator: str
+    justification: str | None = None
+
+
+@dataclass(frozen=True)
+class SpecialDeduction:
+    item: str
+    basis: str | None = None
+
+
+@dataclass(frozen=True)
+class SpecialBonus:
+    item: str
+
+
+@dataclass(frozen=True)
+class Nonconformity:
+    indicator: str
+    severity: str
+    statement: str
+    evidence: str | None = None
+    requirement: str | None = None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    date: dt.date
+    type: str
+    scores: dict[str, IndicatorScore] | None = None
+    excluded: tuple[Exclusion, ...] = ()
+    special_deductions: tuple[SpecialDeduction, ...] = ()
+    special_bonus: SpecialBonus | None = None
+    nonconformities: tuple[Nonconformity, ...] = ()
+
+
+@dataclass(frozen=True)
+class EvidenceEntry:
+    item: str
+    count: int
+    products: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Certificate:
+    number: str
+    grade: str
+    issued_on: dt.date
+    valid_until: dt.date
+    status: str
+    evaluated_on: dt.date | None = None
+    cycle_start: dt.date | None = None
+    suspended_on: dt.date | None = None
+    suspension_until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class SurveillanceRecord:
+    date: dt.date
+    result: str
+    extension_until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Extension:
+    until: dt.date
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    date: dt.date
+    significant: bool
+    notified_on: dt.date | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    case_id: str
+    stage: str
+    as_of: dt.date  # the date used: --as-of, else the case's as_of, else today
+    pack: str
+    organization: Organization
+    service_system: ServiceSystem | None = None
+    incidents: tuple[Incident, ...] = ()
+    application: Application | None = None
+    evaluation: Evaluation | None = None
+    evidence: tuple[EvidenceEntry, ...] | None = None
+    certificate: Certificate | None = None
+    surveillance: tuple[SurveillanceRecord, ...] = ()
+    extension: Extension | None = None
+    changes: tuple[Change, ...] | None = None
+    source: str = field(default="<case>", compare=False)
