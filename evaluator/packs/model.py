@@ -1,0 +1,167 @@
+"""What a loaded rule pack is: policy data, parameters with their sources, and rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from ..i18n import Text
+from ..ir import Cond, FactRef
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    value: Any  # int, float or a list of strings
+    source: str
+    unit: str | None = None
+    description: Text | None = None
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    max: Fraction
+    label: Text
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    category: str
+    label: Text
+    excludable: bool
+    points: Fraction | None = None  # fixed available points, when the pack knows them
+
+
+@dataclass(frozen=True)
+class Grade:
+    id: str
+    min: Fraction
+    label: Text
+
+
+@dataclass(frozen=True)
+class DocumentDef:
+    key: str
+    label: Text
+    required: str  # always | licence_required | optional
+
+
+@dataclass(frozen=True)
+class EvidenceDef:
+    key: str
+    label: Text
+    minimum: int
+    covers_scope: bool
+
+
+@dataclass(frozen=True)
+class ChangeKind:
+    key: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of pack data with the source it comes from (shown by `rules docs`)."""
+
+    name: str
+    source: str
+    rows: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Predicate:
+    name: str
+    for_each: str
+    when: Cond
+    description: Text | None = None
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The certificate status a finding of the rule argues for (SPEC 1.6)."""
+
+    status: str
+    when: Cond | None = None  # on the finding's fact; None: always
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: Text
+    area: str
+    clause: str
+    severity: str  # a severity, or "recorded" when it comes from the fact
+    audience: str
+    stages: tuple[str, ...]
+    for_each: str
+    when: Cond  # as written (for explain and docs)
+    normal: Cond  # predicates inlined, negations pushed down (what the engines run)
+    message: Text
+    action: Text | None
+    anchor: str  # as_of | evaluation: what the action's due date counts from
+    facts: tuple[FactRef, ...]
+    severity_fact: FactRef | None = None
+    recommends: Recommendation | None = None
+    description: Text | None = None
+    pack: str = ""
+    file: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Area:
+    name: str
+    title: Text
+    file: str
+
+
+@dataclass(frozen=True, eq=False)  # identity: a pack is loaded once per process and cached
+class Pack:
+    id: str
+    version: str
+    title: Text
+    standard: str
+    description: Text | None
+    directory: Path
+    lineage: tuple[str, ...]  # pack ids from the root ancestor to this pack
+    sha256: str
+    parameters: dict[str, Parameter]
+    tables: dict[str, Table]
+    categories: dict[str, Category]
+    indicators: dict[str, Indicator]
+    grades: tuple[Grade, ...]  # highest threshold first
+    documents: dict[str, DocumentDef]
+    evidence: dict[str, EvidenceDef]
+    change_kinds: dict[str, ChangeKind]
+    predicates: dict[str, Predicate]
+    notifications_when: Cond  # normalised; over change facts
+    status_precedence: tuple[str, ...]
+    areas: tuple[Area, ...]
+    rules: tuple[Rule, ...]
+    fixture_dirs: tuple[Path, ...] = field(default=())  # this pack's first, then its ancestors'
+
+    def param(self, name: str) -> Any:
+        return self.parameters[name].value
+
+    def integer(self, name: str) -> int:
+        value = self.parameters[name].value
+        assert isinstance(value, int) and not isinstance(value, bool), name
+        return value
+
+    def number(self, name: str) -> Fraction:
+        value = self.parameters[name].value
+        return Fraction(value) if isinstance(value, int) else Fraction(repr(value))
+
+    def param_values(self) -> dict[str, Any]:
+        return {name: p.value for name, p in self.parameters.items()}
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def grade_label(self, grade: str | None) -> Text | None:
+        return next((g.label for g in self.grades if g.id == grade), None)

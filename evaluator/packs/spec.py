@@ -1,0 +1,231 @@
+"""The shape of pack files: `pack.yaml` and rule files (schema language of `evaluator.schema`).
+
+A child pack (`extends`) is checked twice: its own `pack.yaml` alone with `partial=True` (every
+key optional, so each problem points at the child's own line), then the merged document with
+`partial=False`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..case_model import STAGES
+from ..facts.catalogue import CATALOGUE
+from ..i18n import AUDIENCES, SEVERITIES, Text
+from ..ir import ConditionSpec
+from ..schema import INVALID, Bool, Ctx, Dict, Enum, Field, Int, ListOf, Num, Obj, Spec, Str, describe
+
+RULE_ID = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+"
+PACK_ID = r"[a-z0-9][a-z0-9.-]{0,63}"
+FACT_NAME = r"[a-z_]+\.[a-z_0-9]+"
+RECOMMENDABLE = ("suspended", "withdrawn", "expired")
+
+NON_BLANK = Str(pattern=r"(?s).*\S.*", pattern_hint="must not be blank")
+
+
+def text_spec(description: str = "") -> Obj:
+    return Obj(
+        {"zh": Field(NON_BLANK, required=True), "en": Field(NON_BLANK, required=True)},
+        build=Text,
+        description=description or "bilingual text {zh, en}",
+    )
+
+
+class ParamValue(Spec):
+    """A parameter's value: a number or a list of identifiers."""
+
+    description = "a number, or a list of identifiers"
+
+    def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
+        if isinstance(value, bool):
+            ctx.error(path, line, "must be a number or a list, not a boolean")
+            return INVALID
+        if isinstance(value, int):
+            return int(value)
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                ctx.error(path, line, f"must be finite, not {value}")
+                return INVALID
+            return value
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return [str(v) for v in value]
+        ctx.error(path, line, f"must be a number or a list of identifiers, not {describe(value)}")
+        return INVALID
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"anyOf": [{"type": "number"}, {"type": "array", "items": {"type": "string"}}]}
+
+
+def _fields(partial: bool, **fields: Field) -> dict[str, Field]:
+    if partial:
+        return {name: Field(f.spec, False, f.nullable) for name, f in fields.items()}
+    return fields
+
+
+def parameter_spec() -> Obj:
+    return Obj(
+        {
+            "value": Field(ParamValue(), required=True),
+            "source": Field(NON_BLANK, required=True),
+            "unit": Field(Enum(("days", "months", "points", "ratio", "count", "kinds"))),
+            "description": Field(text_spec()),
+        },
+        description="a pack parameter: its value and where it comes from",
+    )
+
+
+def _table(rows: Spec, partial: bool) -> Obj:
+    return Obj(_fields(partial, source=Field(NON_BLANK, required=True), rows=Field(rows, required=True)))
+
+
+def _row(partial: bool, **fields: Field) -> Obj:
+    return Obj(_fields(partial, **fields))
+
+
+def tables_spec(partial: bool) -> Obj:
+    label = Field(text_spec(), required=True)
+    return Obj(
+        _fields(
+            partial,
+            categories=Field(
+                _table(Dict(_row(partial, max=Field(Num(minimum=0), required=True), label=label)), partial),
+                required=True,
+            ),
+            indicators=Field(
+                _table(
+                    Dict(
+                        _row(
+                            partial,
+                            category=Field(Str(), required=True),
+                            label=label,
+                            excludable=Field(Bool(), required=True),
+                            points=Field(Num(minimum=0)),
+                        )
+                    ),
+                    partial,
+                ),
+                required=True,
+            ),
+            grades=Field(
+                _table(
+                    ListOf(
+                        _row(
+                            False,
+                            id=Field(Str(pattern=r"[a-z][a-z0-9_]*"), required=True),
+                            min=Field(Num(minimum=0), required=True),
+                            label=label,
+                        )
+                    ),
+                    partial,
+                ),
+                required=True,
+            ),
+            documents=Field(
+                _table(
+                    Dict(
+                        _row(
+                            partial,
+                            required=Field(Enum(("always", "licence_required", "optional")), required=True),
+                            label=label,
+                        )
+                    ),
+                    partial,
+                ),
+                required=True,
+            ),
+            evidence=Field(
+                _table(
+                    Dict(
+                        _row(
+                            partial,
+                            minimum=Field(Int(minimum=0), required=True),
+                            covers_scope=Field(Bool(), required=True),
+                            label=label,
+                        )
+                    ),
+                    partial,
+                ),
+                required=True,
+            ),
+            change_kinds=Field(_table(Dict(_row(partial, label=label)), partial), required=True),
+        )
+    )
+
+
+def pack_spec(partial: bool) -> Obj:
+    fact_types = tuple(CATALOGUE)
+    return Obj(
+        {
+            "id": Field(
+                Str(pattern=PACK_ID, pattern_hint="lower-case letters, digits, '.' and '-'"), required=True
+            ),
+            "version": Field(Str(pattern=r"[0-9]+(?:\.[0-9]+)*(?:[-+][0-9A-Za-z.]+)?"), required=True),
+            "title": Field(text_spec(), required=True),
+            "extends": Field(Str(pattern=PACK_ID)),
+            **_fields(
+                partial,
+                standard=Field(NON_BLANK, required=True),
+                description=Field(text_spec()),
+                parameters=Field(Dict(parameter_spec()), required=True),
+                tables=Field(tables_spec(partial), required=True),
+                predicates=Field(
+                    Dict(
+                        Obj(
+                            {
+                                "for_each": Field(Enum(fact_types), required=True),
+                                "when": Field(ConditionSpec(), required=True),
+                                "description": Field(text_spec()),
+                            }
+                        )
+                    )
+                ),
+                notifications_required=Field(
+                    Obj({"when": Field(ConditionSpec(), required=True)}), required=True
+                ),
+                status_precedence=Field(ListOf(Enum(RECOMMENDABLE)), required=True),
+            ),
+        },
+        description="pack.yaml: a rule pack's identity, parameters and policy data",
+    )
+
+
+def rule_spec() -> Obj:
+    fact_types = tuple(CATALOGUE)
+    return Obj(
+        {
+            "id": Field(
+                Str(pattern=RULE_ID, pattern_hint="upper-case words joined by '-', e.g. ELIG-LICENCE"),
+                required=True,
+            ),
+            "title": Field(text_spec(), required=True),
+            "clause": Field(NON_BLANK, required=True),
+            "severity": Field(Enum((*SEVERITIES, "recorded")), required=True),
+            "severity_fact": Field(Str(pattern=FACT_NAME)),
+            "audience": Field(Enum(AUDIENCES), required=True),
+            "stages": Field(ListOf(Enum(STAGES))),
+            "for_each": Field(Enum(fact_types), required=True),
+            "when": Field(ConditionSpec()),
+            "message": Field(text_spec(), required=True),
+            "action": Field(text_spec()),
+            "anchor": Field(Enum(("as_of", "evaluation"))),
+            "facts": Field(ListOf(Str(pattern=FACT_NAME))),
+            "recommends": Field(
+                Obj({"status": Field(Enum(RECOMMENDABLE), required=True), "when": Field(ConditionSpec())})
+            ),
+            "description": Field(text_spec()),
+        },
+        description="one rule",
+    )
+
+
+def rule_file_spec() -> Obj:
+    return Obj(
+        {
+            "area": Field(Str(pattern=r"[a-z][a-z0-9_]*"), required=True),
+            "title": Field(text_spec(), required=True),
+            "stages": Field(ListOf(Enum(STAGES))),
+            "rules": Field(ListOf(rule_spec()), required=True),
+        },
+        description="a rule file: one area of the policy",
+    )
