@@ -1,0 +1,41 @@
+"""Writing results and reports: atomic files, names that cannot escape the output directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def safe_name(case_id: str) -> str:
+    """A file name from a case_id: only [A-Za-z0-9._-], never empty, never hidden or '..'."""
+    name = _UNSAFE.sub("_", case_id).lstrip(".") or "case"
+    return name[:100]
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write `path` so that readers see the old file or the whole new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def to_json(result: Any, *, pretty: bool = True) -> str:
+    """The result as JSON: keys sorted, UTF-8 text, the same bytes every time."""
+    if pretty:
+        return json.dumps(result, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+    return json.dumps(result, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
