@@ -8,16 +8,24 @@ The public API:
     CaseError (exit 2), PackError (exit 3)
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from .api import Evaluation, evaluate, evaluate_full
 from .errors import CaseError, ExitStatus, PackError, Problem
 from .packs import load_pack
 
-try:
-    __version__ = version("certeval")
-except PackageNotFoundError:  # running from a checkout that is not installed
-    __version__ = "0.0.0+checkout"
+
+def __getattr__(name: str) -> Any:
+    # importlib.metadata costs ~50 ms at start-up: only `--version` and reports need it
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("certeval")
+        except PackageNotFoundError:  # a checkout that is not installed
+            return "0.0.0+checkout"
+    raise AttributeError(name)
+
 
 __all__ = [
     "CaseError",

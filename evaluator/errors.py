@@ -55,5 +55,11 @@ class PackError(InputError):
     status = ExitStatus.BAD_PACK
 
 
+class UnknownPackError(InputError):
+    """A pack id or directory that names no pack: bad usage (exit status 2), not a broken pack."""
+
+    status = ExitStatus.BAD_INPUT
+
+
 class UsageError(Exception):
     """Bad command-line usage that click itself cannot see (exit status 2)."""

@@ -13,7 +13,6 @@ what `check` does, using the jsonschema library.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -92,6 +91,8 @@ def describe(value: object) -> str:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    import difflib  # only when there is a problem to report
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

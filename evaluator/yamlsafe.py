@@ -235,7 +235,10 @@ def parse_yaml(text: str, name: str) -> Any:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
-        what = " ".join(part for part in (e.context, e.problem) if part) or "YAML error"
+        context = e.context
+        if context and e.context_mark and e.problem_mark and e.context_mark.line != e.problem_mark.line:
+            context += f" (which began on line {e.context_mark.line + 1})"
+        what = " ".join(part for part in (context, e.problem) if part) or "YAML error"
         if not isinstance(e, yaml.constructor.ConstructorError):
             what = f"YAML syntax: {what}"
         raise LoadError(Problem(name, line, "", what)) from None

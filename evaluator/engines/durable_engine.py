@@ -21,6 +21,9 @@ What this module does about durable_rules' traps (ENGINEERING.md):
   action NULLs both, so every session asserts a sentinel fact that one sentinel rule always
   matches: at least one action runs, and the state is deleted only after the action loop has
   drained.  If asserting fails, the session is left alone (one leaked slot) rather than deleted.
+- durable_rules activates a rule once per satisfied branch of an `$or`: a fact that meets
+  both alternatives fires the rule twice.  A rule fires once per fact, so firings are kept
+  once per (rule, fact) — found by the differential test against the python engine.
 """
 
 from __future__ import annotations
@@ -117,6 +120,7 @@ class DurableEngine:
             record.update(t=fact.type, id=index, sid=sid)
             asserted.append(record)
         asserted.append({"t": SENTINEL_TYPE, "id": len(facts), "sid": sid})
+        seen: set[tuple[str, int]] = set()
         firings: list[Firing] = []
         try:
             _code, state = dre.assert_facts(self._handle, json.dumps(asserted))
@@ -128,8 +132,10 @@ class DurableEngine:
             message = json.loads(result[1]) if result else None
             while message:
                 for key, matched in message.items():
-                    if key != SENTINEL_RULE:
-                        firings.append(Firing(self._rules[key], facts[matched["m"]["id"]]))
+                    fact_id = matched["m"]["id"]
+                    if key != SENTINEL_RULE and (key, fact_id) not in seen:
+                        seen.add((key, fact_id))
+                        firings.append(Firing(self._rules[key], facts[fact_id]))
                 nxt = dre.complete_and_start_action(self._handle, state)
                 message = json.loads(nxt) if nxt else None
         except Exception as e:

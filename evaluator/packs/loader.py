@@ -13,7 +13,6 @@ wins; lists, parameter entries and conditions are replaced whole) and it inherit
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import PackError, Problem
+from ..errors import PackError, Problem, UnknownPackError
 from ..facts.catalogue import CATALOGUE
 from ..ir import (
     TRUE,
@@ -104,12 +103,12 @@ def resolve_pack_dir(ref: str | Path) -> Path:
     path = Path(ref)
     if isinstance(ref, Path) or os.sep in str(ref) or path.is_dir():
         if not (path / "pack.yaml").is_file():
-            raise PackError([Problem(str(ref), None, "", "not a rule pack directory (no pack.yaml)")])
+            raise UnknownPackError([Problem(str(ref), None, "", "not a rule pack directory (no pack.yaml)")])
         return path.resolve()
     candidate = builtin_root() / str(ref)
     if not re.fullmatch(spec.PACK_ID, str(ref)) or not (candidate / "pack.yaml").is_file():
         known = ", ".join(builtin_pack_ids())
-        raise PackError([Problem(str(ref), None, "", f"unknown rule pack (built-in packs: {known})")])
+        raise UnknownPackError([Problem(str(ref), None, "", f"unknown rule pack (built-in packs: {known})")])
     return candidate.resolve()
 
 
@@ -213,6 +212,8 @@ def _rule_files(directory: Path) -> list[tuple[str, bytes]]:
 
 
 def _hash(chain: list[_Raw]) -> str:
+    import hashlib  # only here: ~3 ms of start-up
+
     digest = hashlib.sha256()
     for depth, raw in enumerate(chain):
         for name, content in raw.files:

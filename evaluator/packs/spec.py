@@ -21,7 +21,7 @@ PACK_ID = r"[a-z0-9][a-z0-9.-]{0,63}"
 FACT_NAME = r"[a-z_]+\.[a-z_0-9]+"
 RECOMMENDABLE = ("suspended", "withdrawn", "expired")
 
-NON_BLANK = Str(pattern=r"(?s).*\S.*", pattern_hint="must not be blank")
+NON_BLANK = Str(pattern=r"[\s\S]*\S[\s\S]*", pattern_hint="must not be blank")
 
 
 def text_spec(description: str = "") -> Obj:

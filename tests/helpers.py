@@ -1,0 +1,40 @@
+"""Shared helpers, imported by the tests as `helpers`.
+
+The tests run against the installed certeval (pytest's importlib mode keeps the checkout off
+sys.path), through its public API and through the `certeval` command."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+CONFORMANCE = REPO.parent / "shared" / "conformance"
+BASES = REPO / "rules" / "gbt27922-2011" / "fixtures" / "bases"
+CERTEVAL = shutil.which("certeval", path=str(Path(sys.executable).parent)) or "certeval"
+TRACEBACK = "Traceback (most recent call last)"
+
+
+def run_cli(
+    *args: str | os.PathLike[str], cwd: Path | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed `certeval` command; stdin closed, UTF-8 text out."""
+    return subprocess.run(
+        [CERTEVAL, *map(str, args)],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+def base_text(name: str) -> str:
+    """The text of a fixture base case (a valid case to edit)."""
+    return (BASES / f"{name}.yaml").read_text(encoding="utf-8")
