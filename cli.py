@@ -208,6 +208,13 @@ def rules_list(pack: str | None, fmt: str) -> None:
     emit(rule_table(load_pack(pack_argument(pack) or "gbt27922-2011"), fmt))
 
 
+def packs_for(pack: str | None) -> list[Any]:
+    """The pack named by --pack, else every built-in pack."""
+    from evaluator.packs import builtin_pack_ids, load_pack
+
+    return [load_pack(pack_argument(pack))] if pack else [load_pack(p) for p in builtin_pack_ids()]
+
+
 @rules.command("test")
 @pack_option
 @click.option(
@@ -217,26 +224,136 @@ def rules_list(pack: str | None, fmt: str) -> None:
     type=click.Choice(["durable", "python"]),
     help="Engines to run (default both).",
 )
+@click.option(
+    "--junit", type=click.Path(path_type=Path, dir_okay=False), help="Also write a JUnit XML report."
+)
 @click.option("-v", "--verbose", is_flag=True, help="List passing fixture cases too.")
 @guarded
-def rules_test(pack: str | None, engines: tuple[str, ...], verbose: bool) -> None:
+def rules_test(pack: str | None, engines: tuple[str, ...], junit: Path | None, verbose: bool) -> None:
     """Run every rule's fixtures (a case that fires it, one that does not) on both engines."""
     from evaluator.errors import ExitStatus
-    from evaluator.fixtures import run_fixtures
-    from evaluator.packs import builtin_pack_ids, load_pack
+    from evaluator.fixtures import junit_xml, run_fixtures
+    from evaluator.output import write_atomic
 
-    packs = [load_pack(pack_argument(pack))] if pack else [load_pack(p) for p in builtin_pack_ids()]
-    failed = 0
-    for loaded in packs:
+    reports = []
+    for loaded in packs_for(pack):
         report = run_fixtures(loaded, engines or None)
+        reports.append((loaded.id, report))
         for outcome in report.outcomes:
             if not outcome.passed or verbose:
                 emit(f"{'ok  ' if outcome.passed else 'FAIL'} {loaded.id} {outcome.label}\n")
                 for problem in outcome.problems:
                     emit(f"       {problem}\n")
-        failed += report.failed
         emit(f"{loaded.id}: {report.passed} passed, {report.failed} failed ({', '.join(report.engines)})\n")
-    finish(ExitStatus.MAJOR if failed else ExitStatus.OK)
+    if junit is not None:
+        write_atomic(junit, junit_xml(reports))
+    finish(ExitStatus.MAJOR if any(r.failed for _, r in reports) else ExitStatus.OK)
+
+
+@rules.command("lint")
+@pack_option
+@guarded
+def rules_lint(pack: str | None) -> None:
+    """Check packs: everything loading checks, plus unreachable conditions, missing fixtures,
+    negations over nullable facts and unused parameters.  Exit 3 on any error."""
+    from evaluator.errors import ExitStatus, PackError
+    from evaluator.lint import lint_pack, problems_as_messages
+
+    try:
+        packs = packs_for(pack)
+    except PackError as e:
+        messages = problems_as_messages(e.problems)
+        packs = []
+    else:
+        messages = [m for loaded in packs for m in lint_pack(loaded)]
+    messages = list(dict.fromkeys(messages))
+    for message in messages:
+        emit(f"{message}\n")
+    errors = sum(1 for m in messages if m.level == "error")
+    names = ", ".join(p.id for p in packs) or "the pack"
+    emit(f"lint: {errors} error(s), {len(messages) - errors} warning(s) in {names}\n")
+    finish(ExitStatus.BAD_PACK if errors else ExitStatus.OK)
+
+
+@rules.command("docs")
+@pack_option
+@click.option(
+    "--out", type=click.Path(path_type=Path, file_okay=False), default=Path("docs/rules"), show_default=True
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a committed page is stale.")
+@guarded
+def rules_docs(pack: str | None, out: Path, check: bool) -> None:
+    """Write one Markdown page per pack, and the fact catalogue, into DIR."""
+    from evaluator.docs import facts_page, pack_page
+    from evaluator.errors import ExitStatus
+    from evaluator.output import write_atomic
+
+    pages = {out / f"{loaded.id}.md": pack_page(loaded) for loaded in packs_for(pack)}
+    pages[out / "facts.md"] = facts_page()
+    stale = [
+        path for path, text in pages.items() if not path.is_file() or path.read_text(encoding="utf-8") != text
+    ]
+    for path in stale:
+        if check:
+            emit(f"stale: {path} (run: certeval rules docs)\n")
+        else:
+            write_atomic(path, pages[path])
+            emit(f"wrote {path}\n")
+    if check and not stale:
+        emit(f"up to date: {', '.join(str(p) for p in pages)}\n")
+    finish(ExitStatus.MAJOR if check and stale else ExitStatus.OK)
+
+
+@rules.command("diff")
+@click.option("--old", "old", required=True, metavar="ID|DIR", help="The pack before the change.")
+@click.option("--new", "new", required=True, metavar="ID|DIR", help="The pack after the change.")
+@click.argument("cases", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option("--engine", type=click.Choice(["durable", "python"]))
+@guarded
+def rules_diff(old: str, new: str, cases: tuple[Path, ...], engine: str | None) -> None:
+    """Evaluate CASES (files or directories) under both packs and print what changed.
+
+    Exit 1 if anything changed, 0 if nothing did.  Cases that name another pack are skipped."""
+    from evaluator.diff import case_files, diff_cases
+    from evaluator.errors import ExitStatus
+    from evaluator.packs import load_pack
+
+    before, after = load_pack(pack_argument(old) or old), load_pack(pack_argument(new) or new)
+    diffs = diff_cases(before, after, case_files(cases), engine)
+    changed = [d for d in diffs if d.changes]
+    for entry in diffs:
+        if entry.changes:
+            emit(f"{entry.file} ({entry.case_id}):\n" + "".join(f"  {c}\n" for c in entry.changes))
+        elif entry.note:
+            warn(f"{entry.file}: {entry.note}")
+    emit(f"rules diff: {len(changed)} of {len(diffs)} case(s) changed\n")
+    finish(ExitStatus.MAJOR if changed else ExitStatus.OK)
+
+
+# ----------------------------------------------------------------------------------- explain
+@main.command()
+@click.argument("case", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("rule_id")
+@pack_option
+@click.option(
+    "--as-of",
+    callback=parse_date,
+    metavar="DATE",
+    help="Evaluation date (default: the case's as_of, else today).",
+)
+@lang_option
+@guarded
+def explain(case: Path, rule_id: str, pack: str | None, as_of: dt.date | None, lang: str) -> None:
+    """Why RULE_ID fired on CASE, or why it did not: each condition with its fact values."""
+    from evaluator.api import evaluate_full
+    from evaluator.errors import UsageError
+    from evaluator.explain import explain as explain_rule
+
+    evaluation = evaluate_full(case, pack=pack_argument(pack), as_of=as_of, engine="python")
+    rule = evaluation.pack.rule(rule_id)
+    if rule is None:
+        raise UsageError(f"{rule_id} is not a rule of {evaluation.pack.id} (see: certeval rules list)")
+    emit(explain_rule(evaluation, rule, lang))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -333,3 +333,22 @@ def run_fixtures(pack: Pack, engines: Iterable[str] | None = None) -> FixtureRep
     report.cases = load_fixtures(pack)
     report.outcomes = [run_case(case, pack, chosen) for case in report.cases]
     return report
+
+
+def junit_xml(reports: list[tuple[str, FixtureReport]]) -> str:
+    """Fixture outcomes as JUnit XML, one test suite per pack."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites>"]
+    for pack_id, report in reports:
+        counts = f'tests="{len(report.outcomes)}" failures="{report.failed}"'
+        parts.append(f"  <testsuite name={quoteattr(pack_id)} {counts}>")
+        for outcome in report.outcomes:
+            parts.append(f"    <testcase classname={quoteattr(pack_id)} name={quoteattr(outcome.label)}>")
+            if not outcome.passed:
+                details = escape("\n".join(outcome.problems))
+                parts.append(f"      <failure message={quoteattr(outcome.problems[0])}>{details}</failure>")
+            parts.append("    </testcase>")
+        parts.append("  </testsuite>")
+    parts.append("</testsuites>")
+    return "\n".join(parts) + "\n"

@@ -29,6 +29,7 @@ class FieldDef:
     nullable: bool = False
     values: tuple[str, ...] = ()  # the closed set of a `str` field, when it has one
     params: tuple[str, ...] = ()  # pack parameters the derivation uses for this field
+    see: tuple[str, ...] = ()  # fields of the same fact that explain this one
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,9 @@ def F(
     nullable: bool = False,
     values: tuple[str, ...] = (),
     params: tuple[str, ...] = (),
+    see: tuple[str, ...] = (),
 ) -> FieldDef:
-    return FieldDef(name, type_, description, nullable, values, params)
+    return FieldDef(name, type_, description, nullable, values, params, see)
 
 
 STATE_VALUES = (
@@ -82,6 +84,7 @@ CATALOGUE: dict[str, FactType] = {
                 "credit_code_valid",
                 "bool",
                 "the code passes GB 32100-2015: 18 characters, charset, check character",
+                see=("credit_code", "credit_code_problem"),
             ),
             F(
                 "credit_code_problem",
@@ -167,7 +170,7 @@ CATALOGUE: dict[str, FactType] = {
                 "base - special deductions + special bonus, clamped to [0, scale]",
                 params=("special_deduction_points", "special_bonus_points"),
             ),
-            F("below_pass", "bool", "final (exact) is below the lowest grade threshold"),
+            F("below_pass", "bool", "final (exact) is below the lowest grade threshold", see=("final",)),
             F("has_grade", "bool", "the evaluation yields a grade"),
             F(
                 "grade",
@@ -286,6 +289,7 @@ CATALOGUE: dict[str, FactType] = {
                 "surveillance state (SPEC 1.6)",
                 values=STATE_VALUES,
                 params=("due_soon_days", "recert_window_days"),
+                see=("last_evaluation", "due_by", "extended_until", "valid_until", "as_of"),
             ),
             F(
                 "latest_surveillance_result",
