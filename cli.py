@@ -125,7 +125,14 @@ def main() -> None:
     metavar="DATE",
     help="Evaluation date (default: the case's as_of, else today).",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "html"]),
+    default="text",
+    show_default=True,
+    help="text and json show the result; markdown and html the summary report.",
+)
 @lang_option
 @click.option(
     "--out", type=click.Path(path_type=Path, file_okay=False), help="Write one file per case into DIR."
@@ -173,6 +180,67 @@ def evaluate(
             emit(to_json(evaluation.result, pretty=False) + "\n")
         else:
             emit(render(evaluation, fmt, lang))
+    finish(status)
+
+
+# ------------------------------------------------------------------------------------ report
+@main.command()
+@click.argument("cases", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--kind", type=click.Choice(["ncr", "car", "summary"]), required=True, help="Which report.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["html", "markdown", "pdf"]), default="html", show_default=True
+)
+@lang_option
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="Directory for the reports.",
+)
+@pack_option
+@click.option(
+    "--as-of", callback=parse_date, metavar="DATE", help="Evaluation date (default: the case's as_of)."
+)
+@click.option(
+    "--stamp", is_flag=True, help="Print the generation time in the report (then it is not reproducible)."
+)
+@guarded
+def report(
+    cases: tuple[Path, ...],
+    kind: str,
+    fmt: str,
+    lang: str,
+    out: Path,
+    pack: str | None,
+    as_of: dt.date | None,
+    stamp: bool,
+) -> None:
+    """Write the nonconformity report (ncr), the corrective-action request (car) or the summary
+    of each case, as OUT/<case_id>.<kind>.<lang>.<html|md|pdf>."""
+    from evaluator.api import evaluate_full
+    from evaluator.errors import ExitStatus, InputError
+    from evaluator.output import write_atomic
+    from evaluator.report import ReportUnavailable, render_report, report_filename
+
+    status = ExitStatus.OK
+    moment = dt.datetime.now().astimezone().isoformat(timespec="seconds") if stamp else None
+    for path in cases:
+        try:
+            evaluation = evaluate_full(path, pack=pack_argument(pack), as_of=as_of)
+        except InputError as e:
+            for problem in e.problems:
+                warn(str(problem))
+            status = max(status, e.status)
+            continue
+        try:
+            content = render_report(evaluation, kind, fmt, lang, moment)
+        except ReportUnavailable as e:
+            warn(f"certeval: {e}")
+            finish(ExitStatus.BAD_INPUT)
+        target = out / report_filename(evaluation.case.case_id, kind, fmt, lang)
+        write_atomic(target, content)
+        emit(f"{target}\n")
     finish(status)
 
 

@@ -12,6 +12,15 @@ from typing import Any
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()  # what open() would give: mkstemp's 0600 is for secrets
+
+
 def safe_name(case_id: str) -> str:
     """A file name from a case_id: only [A-Za-z0-9._-], never empty, never hidden or '..'."""
     name = _UNSAFE.sub("_", case_id).lstrip(".") or "case"
@@ -28,6 +37,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

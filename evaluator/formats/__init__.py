@@ -23,9 +23,22 @@ def _text(evaluation: Evaluation, lang: str) -> str:
     return render_text(evaluation.result, evaluation.pack, lang)
 
 
+def _summary(fmt: str) -> Renderer:
+    def render(evaluation: Evaluation, lang: str) -> str:
+        from ..report import render_report
+
+        text = render_report(evaluation, "summary", fmt, lang)
+        assert isinstance(text, str)
+        return text
+
+    return render
+
+
 FORMATS: dict[str, tuple[str, Renderer]] = {
     "json": (".json", _json),
     "text": (".txt", _text),
+    "markdown": (".md", _summary("markdown")),
+    "html": (".html", _summary("html")),
 }
 
 
