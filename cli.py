@@ -244,6 +244,99 @@ def report(
     finish(status)
 
 
+# ------------------------------------------------------------------------------------- batch
+class ProgressBar:
+    """click's progress bar on a terminal; nothing when stderr is not one."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="certeval batch", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def parse_reports(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    kinds = tuple(k.strip() for k in (value or "").split(",") if k.strip())
+    unknown = [k for k in kinds if k not in ("ncr", "car", "summary")]
+    if unknown:
+        raise click.BadParameter(f"unknown report kind {', '.join(unknown)} (ncr, car, summary)")
+    return kinds
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--out", required=True, type=click.Path(path_type=Path, file_okay=False), help="Output directory."
+)
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: the number of CPUs).")
+@pack_option
+@click.option("--as-of", callback=parse_date, metavar="DATE", help="Evaluation date for every case.")
+@click.option("--engine", type=click.Choice(["durable", "python"]), help="Rules engine (default durable).")
+@click.option(
+    "--reports",
+    callback=parse_reports,
+    metavar="KINDS",
+    help="Also write HTML reports, e.g. ncr,car,summary.",
+)
+@lang_option
+@guarded
+def batch(
+    inputs: tuple[Path, ...],
+    out: Path,
+    jobs: int | None,
+    pack: str | None,
+    as_of: dt.date | None,
+    engine: str | None,
+    reports: tuple[str, ...],
+    lang: str,
+) -> None:
+    """Evaluate directories, case files and .jsonl files into OUT: results.jsonl, summary.csv,
+    errors.jsonl.  Interrupted, it resumes where it stopped when run again with the same OUT.
+
+    Exit status: 2 if any case was bad, else 1 if any had a major finding, else 0."""
+    import os
+
+    from evaluator.batch import BatchError, run_batch
+    from evaluator.errors import UsageError
+
+    bar = ProgressBar()
+    try:
+        totals = run_batch(
+            inputs,
+            out,
+            jobs=jobs or os.cpu_count() or 1,
+            pack=pack,
+            as_of=as_of,
+            engine=engine,
+            reports=reports,
+            lang=lang,
+            progress=bar,
+        )
+    except BatchError as e:
+        raise UsageError(str(e)) from None
+    except KeyboardInterrupt:
+        bar.close()
+        warn("certeval batch: interrupted; run the same command again to resume")
+        finish(130)
+    bar.close()
+    rate = totals.evaluated_now / totals.seconds if totals.seconds else 0.0
+    resumed = f"; {totals.skipped} done by an earlier run" if totals.skipped else ""
+    emit(
+        f"batch: {totals.cases} cases, {totals.errors} errors, {totals.majors} with a major finding,"
+        f" {rate:.0f} cases/s ({totals.evaluated_now} evaluated{resumed}) -> {out}\n"
+    )
+    finish(totals.status)
+
+
 # ------------------------------------------------------------------------------------ schema
 @main.command()
 @click.argument("what", type=click.Choice(["case", "result", "rules"]))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -46,16 +48,22 @@ class Finding:
         return self.rule.audience
 
 
+_BOOL_WORDS = {("zh", True): "是", ("zh", False): "否", ("en", True): "yes", ("en", False): "no"}
+
+
 def format_value(value: Any, lang: str) -> str:
     """A fact or parameter value as it reads inside a message."""
+    kind = type(value)
+    if kind is str:
+        return str(value)
     if value is None:
         return "—"
-    if isinstance(value, bool):
-        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Text):
-        return value.get(lang)
+    if kind is bool:
+        return _BOOL_WORDS[lang, value]
+    if kind is dt.date:
+        return str(value.isoformat())
+    if kind is Text:
+        return str(value.get(lang))
     if isinstance(value, (int, float)):
         return format_number(value)
     if isinstance(value, (list, tuple)):
@@ -65,6 +73,8 @@ def format_value(value: Any, lang: str) -> str:
 
 def format_number(value: float) -> str:
     """Truncated (never rounded up) to 2 decimals, without trailing zeros."""
+    if isinstance(value, int) or value.is_integer():
+        return str(int(value))
     number = Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
     text = format(number, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -83,13 +93,38 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def render(template: str, values: dict[str, Any], params: dict[str, Any], lang: str) -> str:
-    def fill(match: re.Match[str]) -> str:
-        kind, name = match.group(1), match.group(2)
-        value = params.get(name) if kind == "param" else values.get(name)
-        return format_value(value, lang)
+@functools.lru_cache(maxsize=1024)
+def _template(text: str) -> tuple[tuple[str, str | None, bool], ...]:
+    """A message split once into (literal, placeholder field, is a parameter) pieces."""
+    pieces: list[tuple[str, str | None, bool]] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        pieces.append((text[position : match.start()], match.group(2), match.group(1) == "param"))
+        position = match.end()
+    pieces.append((text[position:], None, False))
+    return tuple(pieces)
 
-    return _PLACEHOLDER.sub(fill, template)
+
+def render(template: str, values: dict[str, Any], params: dict[str, Any], lang: str) -> str:
+    parts = []
+    for literal, name, is_param in _template(template):
+        parts.append(literal)
+        if name is not None:
+            parts.append(format_value(params.get(name) if is_param else values.get(name), lang))
+    return "".join(parts)
+
+
+_RECOMMENDATION_TESTS: dict[tuple[int, int], Callable[[dict[str, Any]], bool]] = {}
+
+
+def _recommendation_test(rule: Rule, pack: Pack) -> Callable[[dict[str, Any]], bool]:
+    """The compiled `recommends.when` of a rule (by identity: packs live as long as the process)."""
+    key = (id(rule), id(pack))
+    test = _RECOMMENDATION_TESTS.get(key)
+    if test is None:
+        assert rule.recommends is not None and rule.recommends.when is not None
+        test = _RECOMMENDATION_TESTS[key] = compile_python(rule.recommends.when, pack.param_values())
+    return test
 
 
 def anchor_date(rule: Rule, case: Case) -> dt.date:
@@ -112,9 +147,7 @@ def build_finding(firing: Firing, case: Case, pack: Pack) -> Finding:
             due,
         )
     recommends = None
-    if rule.recommends and (
-        rule.recommends.when is None or compile_python(rule.recommends.when, params)(values)
-    ):
+    if rule.recommends and (rule.recommends.when is None or _recommendation_test(rule, pack)(values)):
         recommends = rule.recommends.status
     return Finding(
         rule=rule,

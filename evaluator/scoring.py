@@ -6,6 +6,8 @@ and the printed score is truncated (never rounded up), so 94.996 prints 94.99 be
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
@@ -33,6 +35,16 @@ class ScoreOutcome:
     special_bonus: int
 
 
+def exact_sum(values: Iterable[Fraction]) -> Fraction:
+    """Σ of fractions over one common denominator: one division, where adding them one by one
+    normalises at every step (score sheets hold a few dozen numbers with denominators 1, 2, 10…)."""
+    items = list(values)
+    common = 1
+    for value in items:
+        common = common * value.denominator // math.gcd(common, value.denominator)
+    return Fraction(sum(value.numerator * (common // value.denominator) for value in items), common)
+
+
 def valid_exclusions(evaluation: Evaluation, pack: Pack) -> set[str]:
     """Excluded indicators that may be excluded; any other exclusion is void."""
     return {e.indicator for e in evaluation.excluded if pack.indicators[e.indicator].excludable}
@@ -47,11 +59,11 @@ def score(evaluation: Evaluation, pack: Pack) -> ScoreOutcome | None:
     for category in pack.categories:
         keys = [k for k, ind in pack.indicators.items() if ind.category == category and applicable[k]]
         by_category[category] = CategoryScore(
-            sum((evaluation.scores[k].awarded for k in keys), Fraction(0)),
-            sum((evaluation.scores[k].available for k in keys), Fraction(0)),
+            exact_sum(evaluation.scores[k].awarded for k in keys),
+            exact_sum(evaluation.scores[k].available for k in keys),
         )
-    awarded = sum((c.awarded for c in by_category.values()), Fraction(0))
-    available = sum((c.available for c in by_category.values()), Fraction(0))
+    awarded = exact_sum(c.awarded for c in by_category.values())
+    available = exact_sum(c.available for c in by_category.values())
     scale = pack.number("scale")
     base = awarded / available * scale
     deductions = len(evaluation.special_deductions)

@@ -32,11 +32,6 @@ MAX_BYTES = 5 * 1024 * 1024
 # holds far fewer nodes, a "billion laughs" document far more.
 MAX_EXPANDED_NODES = 200_000
 
-try:  # the C parser is ~6x faster; the Python one is the fallback on exotic platforms
-    from yaml import CSafeLoader as _BaseLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
-
 
 class LocDict(dict[Any, Any]):
     """A mapping that remembers its own line and the line of each key (1-based)."""
@@ -82,94 +77,216 @@ class LoadError(Exception):
 
 
 # --------------------------------------------------------------------------- YAML 1.2 core schema
-class _Resolver(yaml.resolver.Resolver):
+# The tree is built straight from the C parser's events: PyYAML's generic constructor calls a
+# Python resolver and constructor for every node, which made loading the largest share of a
+# batch.  Plain scalars are resolved here with the YAML 1.2 core schema plus dates.
+try:
+    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml.loader import BaseLoader as _Parser  # type: ignore[assignment]
+
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"[-+]?[0-9]+")
+_OCT = re.compile(r"0o[0-7]+")
+_HEX = re.compile(r"0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)")
+_NAN = re.compile(r"\.(?:nan|NaN|NAN)")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_NUMERIC_START = frozenset("-+0123456789.")
+_PLAIN_SPECIAL_START = _NUMERIC_START | frozenset("~nNtTfF")  # what may be a number, date, null or bool
+_CORE = "tag:yaml.org,2002:"
+
+
+def _date(text: str) -> dt.date | BadDate:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return BadDate(text)
+
+
+def resolve_plain(text: str) -> Any:
+    """A plain (unquoted, untagged) scalar under the YAML 1.2 core schema, plus dates."""
+    if not text or text[0] not in _PLAIN_SPECIAL_START:  # most scalars: words, names, Chinese
+        return text or None
+    if text in _NULLS:
+        return None
+    boolean = _BOOLS.get(text)
+    if boolean is not None:
+        return boolean
+    if text[0] not in _NUMERIC_START:
+        return text
+    if _INT.fullmatch(text):
+        return SourceInt(int(text), text)
+    if _DATE.fullmatch(text):
+        return _date(text)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    if _OCT.fullmatch(text):
+        return SourceInt(int(text[2:], 8), text)
+    if _HEX.fullmatch(text):
+        return SourceInt(int(text[2:], 16), text)
+    if _INF.fullmatch(text):
+        return float("-inf") if text.startswith("-") else float("inf")
+    if _NAN.fullmatch(text):
+        return float("nan")
+    return text
+
+
+def _tagged(tag: str, text: str, mark: Any, name: str) -> Any:
+    """A scalar with an explicit core tag (`!!str 5`); any other tag is refused."""
+    kind = tag[len(_CORE) :] if tag.startswith(_CORE) else None
+    if kind == "str":
+        return text
+    value = resolve_plain(text) if text else None
+    wanted = {"int": int, "float": float, "bool": bool, "null": type(None), "timestamp": dt.date}.get(
+        kind or ""
+    )
+    if wanted is None:
+        raise LoadError(
+            Problem(name, mark.line + 1, "", f"the tag {tag} is not allowed in a case or pack file")
+        )
+    if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, wanted) or (kind == "int" and isinstance(value, bool)):
+        raise LoadError(Problem(name, mark.line + 1, "", f"{text!r} is not a valid {tag}"))
+    return value
+
+
+class _Frame:
+    """A mapping or sequence being built, with the expanded size of what it holds so far."""
+
+    __slots__ = ("anchor", "container", "key", "key_line", "size")
+
+    def __init__(self, container: LocDict | LocList, anchor: str | None) -> None:
+        self.container = container
+        self.anchor = anchor
+        self.key: Any = _NO_KEY
+        self.key_line = 0
+        self.size = 1
+
+
+class _NoKey:
     pass
 
 
-_Resolver.yaml_implicit_resolvers = {}
-_IMPLICIT = [
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
-    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
-    (
-        "tag:yaml.org,2002:float",
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-        list("-+0123456789."),
-    ),
-    ("tag:yaml.org,2002:timestamp", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", list("0123456789")),
-]
-for _tag, _pattern, _first in _IMPLICIT:
-    _Resolver.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+_NO_KEY = _NoKey()
 
 
-class _Constructor(yaml.constructor.SafeConstructor):
-    def construct_loc_mapping(self, node: yaml.MappingNode) -> Any:
-        data = LocDict(node.start_mark.line + 1)
-        yield data
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            line = key_node.start_mark.line + 1
+class _Builder:
+    """Events in, LocDict / LocList / scalars out."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.open_anchors: set[str] = set()
+        self.expanded = 0
+        self.root: Any = None
+
+    def fail(self, mark: Any, message: str) -> LoadError:
+        return LoadError(Problem(self.name, mark.line + 1 if mark else None, "", message))
+
+    def fail_at(self, line: int, message: str) -> LoadError:
+        return LoadError(Problem(self.name, line, "", message))
+
+    def add(self, value: Any, size: int, line: int, is_scalar: bool, new_nodes: int) -> None:
+        """Attach a finished value, which starts on `line`, to its parent.  `new_nodes` are the
+        nodes not counted yet: an alias counts its whole expansion again, a closing collection
+        nothing more (its nodes were counted as they came)."""
+        self.expanded += new_nodes
+        if self.expanded > MAX_EXPANDED_NODES:
+            raise self.fail_at(line, f"aliases expand to more than {MAX_EXPANDED_NODES} nodes (alias bomb)")
+        if not self.stack:
+            self.root = value
+            return
+        frame = self.stack[-1]
+        frame.size += size
+        container = frame.container
+        if isinstance(container, LocList):
+            container.append(value)
+            container.item_lines.append(line)
+        elif frame.key is _NO_KEY:
+            if not is_scalar:
+                raise self.fail_at(line, "a mapping key must be a plain scalar")
             try:
-                hash(key)
+                hash(value)
             except TypeError:
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a mapping key must be a plain scalar", key_node.start_mark
-                ) from None
-            if key in data:
-                raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    f"duplicate key {key!r} (first at line {data.key_lines[key]})",
-                    key_node.start_mark,
+                raise self.fail_at(line, "a mapping key must be a plain scalar") from None
+            if value in container:
+                raise self.fail_at(
+                    line, f"duplicate key {value!r} (first at line {container.key_lines[value]})"
                 )
-            data[key] = self.construct_object(value_node, deep=True)
-            data.key_lines[key] = line
+            frame.key, frame.key_line = value, line
+        else:
+            container[frame.key] = value
+            container.key_lines[frame.key] = frame.key_line
+            frame.key = _NO_KEY
 
-    def construct_loc_sequence(self, node: yaml.SequenceNode) -> Any:
-        data = LocList(node.start_mark.line + 1)
-        yield data
-        for item in node.value:
-            data.append(self.construct_object(item, deep=True))
-            data.item_lines.append(item.start_mark.line + 1)
+    def start(self, container: LocDict | LocList, event: Any) -> None:
+        tag = event.tag
+        if tag is not None and tag not in (f"{_CORE}map", f"{_CORE}seq", "!"):
+            raise self.fail(event.start_mark, f"the tag {tag} is not allowed in a case or pack file")
+        if event.anchor:
+            self.open_anchors.add(event.anchor)
+        self.expanded += 1
+        self.stack.append(_Frame(container, event.anchor))
 
-    def construct_core_int(self, node: yaml.ScalarNode) -> SourceInt:
-        text = str(self.construct_scalar(node))
-        if text.startswith("0o"):
-            return SourceInt(int(text[2:], 8), text)
-        if text.startswith("0x"):
-            return SourceInt(int(text[2:], 16), text)
-        return SourceInt(int(text), text)
+    def end(self) -> None:
+        frame = self.stack.pop()
+        if frame.anchor:
+            self.open_anchors.discard(frame.anchor)
+            self.anchors[frame.anchor] = (frame.container, frame.size)
+        line = frame.container.line
+        assert line is not None
+        self.add(frame.container, frame.size, line, False, 0)
 
-    def construct_core_float(self, node: yaml.ScalarNode) -> float:
-        text = str(self.construct_scalar(node)).lower()
-        if text.endswith(".inf"):
-            return float("-inf") if text.startswith("-") else float("inf")
-        if text == ".nan":
-            return float("nan")
-        return float(text)
+    def scalar(self, event: Any) -> None:
+        if event.tag is None or event.tag == "!":
+            value = resolve_plain(event.value) if event.implicit[0] else event.value
+        else:
+            value = _tagged(event.tag, event.value, event.start_mark, self.name)
+        if event.anchor:
+            self.anchors[event.anchor] = (value, 1)
+        self.add(value, 1, event.start_mark.line + 1, True, 1)
 
-    def construct_core_date(self, node: yaml.ScalarNode) -> dt.date | BadDate:
-        text = str(self.construct_scalar(node))
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            return BadDate(text)
-
-
-for _tag, _method in (
-    ("map", _Constructor.construct_loc_mapping),
-    ("seq", _Constructor.construct_loc_sequence),
-    ("int", _Constructor.construct_core_int),
-    ("float", _Constructor.construct_core_float),
-    ("timestamp", _Constructor.construct_core_date),
-):
-    _Constructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _method)  # type: ignore[type-var]
+    def alias(self, event: Any) -> None:
+        if event.anchor in self.open_anchors:
+            raise self.fail(event.start_mark, "an alias refers to its own ancestor")
+        if event.anchor not in self.anchors:
+            raise self.fail(event.start_mark, f"unknown alias *{event.anchor}")
+        value, size = self.anchors[event.anchor]
+        self.add(value, size, event.start_mark.line + 1, not isinstance(value, (LocDict, LocList)), size)
 
 
-class _Loader(_BaseLoader, _Constructor, _Resolver):
-    def __init__(self, stream: str) -> None:
-        _BaseLoader.__init__(self, stream)
+def _build(parser: Any, name: str) -> Any:
+    builder = _Builder(name)
+    documents = 0
+    get_event, add, scalar_event = parser.get_event, builder.add, yaml.ScalarEvent  # hot loop
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is scalar_event:
+            if event.tag is None and not event.anchor:  # most nodes: resolved right here
+                value = resolve_plain(event.value) if event.implicit[0] else event.value
+                add(value, 1, event.start_mark.line + 1, True, 1)
+            else:
+                builder.scalar(event)
+        elif kind is yaml.MappingStartEvent:
+            builder.start(LocDict(event.start_mark.line + 1), event)
+        elif kind is yaml.SequenceStartEvent:
+            builder.start(LocList(event.start_mark.line + 1), event)
+        elif kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+            builder.end()
+        elif kind is yaml.AliasEvent:
+            builder.alias(event)
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise builder.fail(event.start_mark, "YAML syntax: expected a single document, found another")
+        elif kind is yaml.StreamEndEvent:
+            return builder.root
 
 
 # ------------------------------------------------------------------------------------- helpers
@@ -186,52 +303,11 @@ def decode(raw: bytes, name: str) -> str:
         ) from None
 
 
-def _expanded_size(root: yaml.Node, name: str) -> int:
-    """Nodes the document would have with every alias expanded; rejects cycles."""
-    sizes: dict[int, int] = {}
-    active: set[int] = set()
-
-    def size(node: yaml.Node) -> int:
-        key = id(node)
-        if key in sizes:
-            return sizes[key]
-        if key in active:
-            raise LoadError(
-                Problem(name, node.start_mark.line + 1, "", "an alias refers to its own ancestor")
-            )
-        active.add(key)
-        total = 1
-        if isinstance(node, yaml.SequenceNode):
-            total += sum(size(child) for child in node.value)
-        elif isinstance(node, yaml.MappingNode):
-            total += sum(size(k) + size(v) for k, v in node.value)
-        active.discard(key)
-        sizes[key] = total
-        if total > MAX_EXPANDED_NODES:
-            raise LoadError(
-                Problem(
-                    name,
-                    node.start_mark.line + 1,
-                    "",
-                    f"aliases expand to more than {MAX_EXPANDED_NODES} nodes (alias bomb)",
-                )
-            )
-        return total
-
-    size(root)
-    return sizes[id(root)]
-
-
 def parse_yaml(text: str, name: str) -> Any:
     """One YAML document as LocDict / LocList / scalars; every problem is a LoadError."""
-    loader = _Loader(text)
+    parser = _Parser(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        if "*" in text:  # only a document with aliases can expand beyond its text
-            _expanded_size(node, name)
-        return loader.construct_document(node)
+        return _build(parser, name)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
@@ -239,13 +315,11 @@ def parse_yaml(text: str, name: str) -> Any:
         if context and e.context_mark and e.problem_mark and e.context_mark.line != e.problem_mark.line:
             context += f" (which began on line {e.context_mark.line + 1})"
         what = " ".join(part for part in (context, e.problem) if part) or "YAML error"
-        if not isinstance(e, yaml.constructor.ConstructorError):
-            what = f"YAML syntax: {what}"
-        raise LoadError(Problem(name, line, "", what)) from None
+        raise LoadError(Problem(name, line, "", f"YAML syntax: {what}")) from None
     except yaml.YAMLError as e:
         raise LoadError(Problem(name, None, "", f"YAML syntax: {e}")) from None
     finally:
-        loader.dispose()
+        parser.dispose()
 
 
 class _DuplicateKey(Exception):

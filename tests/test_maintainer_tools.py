@@ -217,7 +217,7 @@ def test_diff_lists_exactly_the_cases_a_shorter_incident_window_affects(pack_cop
     result = run_cli("rules", "diff", "--old", "gbt27922-2011", "--new", pack_copy, EXAMPLES)
     assert result.returncode == 1
     changed = [line for line in result.stdout.splitlines() if line.endswith("):")]
-    assert changed == [f"{EXAMPLES / 'zz-application-ineligible.yaml'} (ZZ-2026-0093):"]
+    assert changed == [f"{EXAMPLES / 'zz-application-ineligible.yaml'} (ZZ-2026-0188):"]
     assert "  - ELIG-MAJOR-INCIDENT incidents[0] (major)" in result.stdout
     assert "rules diff: 1 of 8 case(s) changed" in result.stdout
 

@@ -89,8 +89,23 @@ def test_recursive_alias_is_rejected():
     assert "ancestor" in problem("a: &a [*a]\n").message
 
 
-def test_python_tags_are_refused():
-    assert "constructor" in problem("a: !!python/object/apply:os.system [ls]\n").message
+def test_python_and_other_tags_are_refused():
+    assert "is not allowed" in problem("a: !!python/object/apply:os.system [ls]\n").message
+    assert "is not allowed" in problem("a: !!binary aGVsbG8=\n").message
+    assert "is not allowed" in problem("a: !custom x\n").message
+    assert "is not allowed" in problem("a: !!set {x: null}\n").message
+
+
+def test_explicit_core_tags():
+    doc = load("a: !!str 5\nb: !!int '7'\nc: !!float 1\nd: !!str 2026-01-01\ne: !!timestamp 2026-01-02\n")
+    assert doc == {"a": "5", "b": 7, "c": 1.0, "d": "2026-01-01", "e": dt.date(2026, 1, 2)}
+    assert "is not a valid" in problem("a: !!int five\n").message
+
+
+def test_anchors_count_towards_the_limit_once_per_use():
+    # 3 aliases of a 4-node list: well within the limit, and the values are shared
+    doc = load("a: &x [1, 2, 3]\nb: *x\nc: *x\nd: *x\n")
+    assert doc["b"] == [1, 2, 3] and doc["b"] is doc["a"]
 
 
 def test_more_than_one_document_is_refused():

@@ -43,6 +43,7 @@ from . import Firing, rules_for_stage
 
 _ruleset_names = itertools.count()
 _session_ids = itertools.count()
+CAP = 1000  # matches per action; more simply arrive in further actions
 SENTINEL_RULE = "sentinel"
 SENTINEL_TYPE = "$sentinel"
 
@@ -104,8 +105,9 @@ class DurableEngine:
             pattern = (
                 {"t": rule.for_each} if condition is None else {"$and": [{"t": rule.for_each}, condition]}
             )
-            definition[key] = {"all": [{"m": pattern}]}
-        definition[SENTINEL_RULE] = {"all": [{"m": {"t": SENTINEL_TYPE}}]}
+            # cap: all of a rule's matches in one action, not one round trip per firing
+            definition[key] = {"all": [{"m": pattern}], "cap": CAP}
+        definition[SENTINEL_RULE] = {"all": [{"m": {"t": SENTINEL_TYPE}}], "cap": CAP}
         name = f"certeval-{pack.id}-{stage}-{next(_ruleset_names)}"
         self._handle = dre.create_ruleset(name, json.dumps(definition))
 
@@ -131,11 +133,14 @@ class DurableEngine:
             result = dre.start_action_for_state(self._handle, state)
             message = json.loads(result[1]) if result else None
             while message:
-                for key, matched in message.items():
-                    fact_id = matched["m"]["id"]
-                    if key != SENTINEL_RULE and (key, fact_id) not in seen:
-                        seen.add((key, fact_id))
-                        firings.append(Firing(self._rules[key], facts[fact_id]))
+                for key, frames in message.items():
+                    if key == SENTINEL_RULE:
+                        continue
+                    for frame in frames if isinstance(frames, list) else [frames]:
+                        fact_id = frame["m"]["id"]
+                        if (key, fact_id) not in seen:
+                            seen.add((key, fact_id))
+                            firings.append(Firing(self._rules[key], facts[fact_id]))
                 nxt = dre.complete_and_start_action(self._handle, state)
                 message = json.loads(nxt) if nxt else None
         except Exception as e:

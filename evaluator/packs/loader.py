@@ -77,6 +77,7 @@ _ATOMIC = re.compile(r"^(parameters\.[^.]+|predicates\.[^.]+|notifications_requi
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
+@functools.lru_cache(maxsize=1)
 def builtin_root() -> Path:
     """The built-in packs: inside the installed package, or at the top of a checkout."""
     here = Path(__file__).resolve().parent.parent
@@ -85,8 +86,15 @@ def builtin_root() -> Path:
 
 
 def builtin_pack_ids() -> list[str]:
+    return list(_builtin_pack_ids())
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_pack_ids() -> tuple[str, ...]:
     root = builtin_root()
-    return sorted(p.name for p in root.iterdir() if (p / "pack.yaml").is_file()) if root.is_dir() else []
+    return (
+        tuple(sorted(p.name for p in root.iterdir() if (p / "pack.yaml").is_file())) if root.is_dir() else ()
+    )
 
 
 def display_path(path: Path) -> str:
@@ -113,7 +121,14 @@ def resolve_pack_dir(ref: str | Path) -> Path:
 
 
 def load_pack(ref: str | Path = DEFAULT_PACK) -> Pack:
+    if isinstance(ref, str) and ref in _builtin_pack_ids():
+        return _load_builtin(ref)  # the common case, without touching the file system
     return _load(resolve_pack_dir(ref))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_builtin(pack_id: str) -> Pack:
+    return _load(resolve_pack_dir(pack_id))
 
 
 # -------------------------------------------------------------------------------- raw documents

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -154,10 +155,23 @@ class Pack:
         return value
 
     def number(self, name: str) -> Fraction:
-        value = self.parameters[name].value
-        return Fraction(value) if isinstance(value, int) else Fraction(repr(value))
+        return self._numbers[name]
+
+    @functools.cached_property
+    def _numbers(self) -> dict[str, Fraction]:
+        """Every numeric parameter as the exact number written in the pack."""
+        return {
+            name: Fraction(p.value) if isinstance(p.value, int) else Fraction(repr(p.value))
+            for name, p in self.parameters.items()
+            if isinstance(p.value, (int, float)) and not isinstance(p.value, bool)
+        }
 
     def param_values(self) -> dict[str, Any]:
+        return self._param_values
+
+    @functools.cached_property
+    def _param_values(self) -> dict[str, Any]:
+        # computed once: findings read parameters for every message they render
         return {name: p.value for name, p in self.parameters.items()}
 
     def rule(self, rule_id: str) -> Rule | None:
