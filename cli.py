@@ -95,6 +95,15 @@ def version_text() -> str:
 
 
 pack_option = click.option("--pack", metavar="ID|DIR", help="Rule pack: a built-in id or a pack directory.")
+db_option = click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="CERTEVAL_DB",
+    default=Path("certeval.db"),
+    show_default=True,
+    help="The register (SQLite); or set CERTEVAL_DB.",
+)
+record_option = click.option("--record", is_flag=True, help="Store each evaluation in the register (--db).")
 lang_option = click.option(
     "--lang",
     type=click.Choice(["zh", "en", "both"]),
@@ -138,6 +147,8 @@ def main() -> None:
     "--out", type=click.Path(path_type=Path, file_okay=False), help="Write one file per case into DIR."
 )
 @click.option("--engine", type=click.Choice(["durable", "python"]), help="Rules engine (default durable).")
+@record_option
+@db_option
 @guarded
 def evaluate(
     cases: tuple[Path, ...],
@@ -147,6 +158,8 @@ def evaluate(
     lang: str,
     out: Path | None,
     engine: str | None,
+    record: bool,
+    db: Path,
 ) -> None:
     """Evaluate case files (YAML or JSON) and print or write their results."""
     from evaluator.api import evaluate_full
@@ -157,6 +170,11 @@ def evaluate(
     status = ExitStatus.OK
     written: dict[str, Path] = {}
     several = len(cases) > 1
+    connection = None
+    if record:
+        from evaluator.register import connect
+
+        connection = connect(db)
     for path in cases:
         try:
             evaluation = evaluate_full(path, pack=pack_argument(pack), as_of=as_of, engine=engine)
@@ -167,6 +185,10 @@ def evaluate(
             continue
         major = any(f.severity == "major" for f in evaluation.findings)
         status = max(status, ExitStatus.MAJOR if major else ExitStatus.OK)
+        if connection is not None:
+            from evaluator.register import register_record, write_records
+
+            write_records(connection, [register_record(evaluation)])
         if out is not None:
             target = out / (safe_name(evaluation.case.case_id) + FORMATS[fmt][0])
             if evaluation.case.case_id in written:
@@ -288,6 +310,8 @@ def parse_reports(ctx: click.Context, param: click.Parameter, value: str | None)
     help="Also write HTML reports, e.g. ncr,car,summary.",
 )
 @lang_option
+@record_option
+@db_option
 @guarded
 def batch(
     inputs: tuple[Path, ...],
@@ -298,6 +322,8 @@ def batch(
     engine: str | None,
     reports: tuple[str, ...],
     lang: str,
+    record: bool,
+    db: Path,
 ) -> None:
     """Evaluate directories, case files and .jsonl files into OUT: results.jsonl, summary.csv,
     errors.jsonl.  Interrupted, it resumes where it stopped when run again with the same OUT.
@@ -320,6 +346,7 @@ def batch(
             reports=reports,
             lang=lang,
             progress=bar,
+            record_db=db if record else None,
         )
     except BatchError as e:
         raise UsageError(str(e)) from None
@@ -335,6 +362,112 @@ def batch(
         f" {rate:.0f} cases/s ({totals.evaluated_now} evaluated{resumed}) -> {out}\n"
     )
     finish(totals.status)
+
+
+# ---------------------------------------------------------------------------------- register
+@main.group()
+def register() -> None:
+    """The evaluation register: look certificates up, an organisation's history, what is due."""
+
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+)
+
+
+@register.command("lookup")
+@click.option("--number", help="Certificate number (exact).")
+@click.option("--org", help="Part of the organisation's name.")
+@click.option("--as-of", callback=parse_date, metavar="DATE", help="Status as of this date (default today).")
+@format_option
+@db_option
+@guarded
+def register_lookup(number: str | None, org: str | None, as_of: dt.date | None, fmt: str, db: Path) -> None:
+    """A certificate by number, or every certificate of organisations whose name contains ORG."""
+    from evaluator.errors import UsageError
+    from evaluator.register import connect, lookup
+    from evaluator.tabular import render_rows
+
+    if (number is None) == (org is None):
+        raise UsageError("give --number or --org")
+    rows = lookup(connect(db), number=number, org=org, day=as_of or dt.date.today())
+    columns = (
+        "number",
+        "organization",
+        "grade",
+        "status",
+        "recommended_status",
+        "valid_until",
+        "next_surveillance",
+    )
+    emit(render_rows(rows, columns if fmt == "table" else tuple(rows[0]) if rows else columns, fmt))
+    finish(0 if rows else 1)
+
+
+@register.command("history")
+@click.argument("key", metavar="CASE_ID|CREDIT_CODE")
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="Findings added and closed since the previous evaluation."
+)
+@click.option(
+    "--between", nargs=2, type=int, metavar="ID ID", help="Findings added and closed between two evaluations."
+)
+@format_option
+@db_option
+@guarded
+def register_history(key: str, show_diff: bool, between: tuple[int, int] | None, fmt: str, db: Path) -> None:
+    """Every recorded evaluation of a case, or of an organisation (by credit code)."""
+    from evaluator.errors import UsageError
+    from evaluator.register import connect, findings_diff, history
+    from evaluator.tabular import render_rows
+
+    conn = connect(db)
+    rows = history(conn, key)
+    if not rows:
+        raise UsageError(f"no recorded evaluation of {key}")
+    columns = (
+        "id",
+        "as_of",
+        "case_id",
+        "stage",
+        "pack",
+        "grade",
+        "score",
+        "major",
+        "minor",
+        "recommended_status",
+    )
+    emit(render_rows(rows, columns, fmt))
+    if between or show_diff:
+        if between:
+            before, after = between
+        elif len(rows) < 2:
+            raise UsageError("--diff needs two recorded evaluations")
+        else:
+            before, after = rows[-2]["id"], rows[-1]["id"]
+        changes = findings_diff(conn, before, after)
+        emit(f"\nfindings from evaluation {before} to {after}:\n")
+        for kind, sign in (("added", "+"), ("closed", "-")):
+            for f in changes[kind]:
+                emit(f"  {sign} {f['severity']} {f['rule']} {f['subject'] or ''} {f['message_zh']}\n")
+        if not changes["added"] and not changes["closed"]:
+            emit("  (no change)\n")
+
+
+@register.command("due")
+@click.option("--within", type=click.IntRange(min=0), default=60, show_default=True, help="Days ahead.")
+@click.option("--as-of", callback=parse_date, metavar="DATE", help="Plan from this date (default today).")
+@format_option
+@db_option
+@guarded
+def register_due(within: int, as_of: dt.date | None, fmt: str, db: Path) -> None:
+    """The planning list: surveillance due or overdue, extensions running, recertifications due."""
+    from evaluator.register import connect, due
+    from evaluator.tabular import render_rows
+
+    rows = due(connect(db), as_of or dt.date.today(), within)
+    columns = ("date", "kind", "number", "organization", "grade", "due_by", "extended_until", "valid_until")
+    emit(render_rows(rows, columns if fmt == "table" else tuple(rows[0]) if rows else columns, fmt))
 
 
 # ------------------------------------------------------------------------------------ schema

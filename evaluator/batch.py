@@ -115,6 +115,7 @@ class Options:
     reports: tuple[str, ...] = ()  # report kinds written per case, as HTML
     lang: str = "zh"
     reports_dir: str = ""
+    record: bool = False  # also build the register's record of each evaluation
 
     def as_json(self) -> str:
         return json.dumps(self.__dict__, sort_keys=True)
@@ -185,6 +186,11 @@ def evaluate_unit(unit: Unit, options: Options) -> dict[str, Any]:
                     Path(options.reports_dir) / name, render_report(evaluation, kind, "html", options.lang)
                 )
         result = evaluation.result
+        register = None
+        if options.record:
+            from .register import register_record
+
+            register = register_record(evaluation)
         cert, surv, score = result["certificate"] or {}, result["surveillance"] or {}, result["score"] or {}
         eligible = result["eligible"]
         return {
@@ -208,6 +214,7 @@ def evaluate_unit(unit: Unit, options: Options) -> dict[str, Any]:
                 unit.source,
             ],
             "result_json": to_json(result, pretty=False),
+            **({"register": register} if register else {}),
         }
     except InputError as e:
         return {"key": unit.key, "error": _error(unit, e.problems, int(e.status))}
@@ -412,12 +419,12 @@ def _check_options(directory: Path, options: Options) -> Options:
         previous = Options.from_json(path.read_text(encoding="utf-8"))
         # the day of the first run stays the default as_of; --as-of may be left out on resume
         wanted = options.replace(today=previous.today, as_of=options.as_of or previous.as_of)
-        if wanted != previous:
+        if wanted.replace(record=previous.record) != previous:
             raise BatchError(
                 f"{directory.parent} holds a batch run with other options ({previous.as_json()});"
                 " use another --out, or delete it to start again"
             )
-        return previous
+        return previous.replace(record=options.record)  # recording is a side effect, not a result
     directory.mkdir(parents=True, exist_ok=True)
     write_atomic(path, options.as_json())
     return options
@@ -436,6 +443,7 @@ def run_batch(
     today: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
     clock: Callable[[], float] | None = None,
+    record_db: Path | None = None,
 ) -> Totals:
     """Evaluate every case of `inputs` into `out`; resumes a batch interrupted in `out`."""
     import time
@@ -456,8 +464,14 @@ def run_batch(
             reports=tuple(reports),
             lang=lang,
             reports_dir=str((out / "reports").resolve()) if reports else "",
+            record=record_db is not None,
         ),
     )
+    connection = None
+    if record_db is not None:
+        from .register import connect
+
+        connection = connect(record_db)
     journal = Journal(state)
     try:
         todo = [u for u in units if u.key not in journal.records]
@@ -468,6 +482,12 @@ def run_batch(
         work = ((chunk, options) for chunk in _chunks(todo, CHUNK))
 
         def take(records: list[dict[str, Any]]) -> None:
+            registered = [r.pop("register") for r in records if "register" in r]
+            if connection is not None and registered:
+                from .register import write_records
+
+                # recorded before journalled: a kill in between re-records the chunk, which is idempotent
+                write_records(connection, registered)
             journal.append(records)
             if progress:
                 progress(len(records), len(units))
@@ -480,6 +500,8 @@ def run_batch(
         totals = finalize(out, units, journal)
     finally:
         journal.close()
+        if connection is not None:
+            connection.close()
     totals.skipped = totals_skipped
     totals.evaluated_now = len(todo)
     totals.seconds = clock() - started

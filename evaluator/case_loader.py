@@ -134,6 +134,7 @@ def _build(
         extension=data.get("extension"),
         changes=data.get("changes"),
         source=name,
+        document=doc,
     )
     problems = check_case(case, pack, doc, name)
     if problems:

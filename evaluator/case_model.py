@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 STAGES = ("application", "initial", "surveillance", "recertification", "change")
 EVALUATION_TYPES = ("initial", "surveillance", "recertification")
@@ -169,3 +170,4 @@ class Case:
     extension: Extension | None = None
     changes: tuple[Change, ...] | None = None
     source: str = field(default="<case>", compare=False)
+    document: Any = field(default=None, compare=False, repr=False)  # as parsed: for its content hash

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from .packs.model import Pack
+from .tabular import render_rows
+
+COLUMNS = ("id", "severity", "audience", "stages", "clause", "title")
 
 
 def rule_rows(pack: Pack) -> list[dict[str, object]]:
@@ -17,7 +18,7 @@ def rule_rows(pack: Pack) -> list[dict[str, object]]:
             "stages": list(rule.stages) or ["all"],
             "for_each": rule.for_each,
             "clause": rule.clause,
-            "title": rule.title.as_dict(),
+            "title": f"{rule.title.zh} / {rule.title.en}",
             "pack": rule.pack,
         }
         for rule in sorted(pack.rules, key=lambda r: r.id)
@@ -26,23 +27,4 @@ def rule_rows(pack: Pack) -> list[dict[str, object]]:
 
 def rule_table(pack: Pack, fmt: str = "table") -> str:
     rows = rule_rows(pack)
-    if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
-    header = ("ID", "SEVERITY", "AUDIENCE", "STAGES", "CLAUSE", "TITLE")
-    table = [header] + [
-        (
-            str(r["id"]),
-            str(r["severity"]),
-            str(r["audience"]),
-            ",".join(r["stages"]),  # type: ignore[arg-type]
-            str(r["clause"]),
-            f"{r['title']['zh']} / {r['title']['en']}",  # type: ignore[index]
-        )
-        for r in rows
-    ]
-    widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1]
-        for row in table
-    ]
-    return "\n".join(line.rstrip() for line in lines) + "\n"
+    return render_rows(rows, [*COLUMNS, "area", "for_each", "pack"] if fmt == "json" else COLUMNS, fmt)

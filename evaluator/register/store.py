@@ -1,0 +1,119 @@
+"""The register's database: an SQLite file, WAL, foreign keys, schema versioned with
+`PRAGMA user_version` and forward migrations."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from ..errors import UsageError
+
+DEFAULT_DB = "certeval.db"
+ENV_DB = "CERTEVAL_DB"
+
+# Each migration takes the schema from version N to N+1; never edit one that has shipped.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE organizations (
+        id INTEGER PRIMARY KEY,
+        credit_code TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL
+    );
+    CREATE TABLE evaluations (
+        id INTEGER PRIMARY KEY,
+        case_id TEXT NOT NULL,
+        organization_id INTEGER NOT NULL REFERENCES organizations(id),
+        org_name TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        pack_id TEXT NOT NULL,
+        pack_version TEXT NOT NULL,
+        pack_sha256 TEXT NOT NULL,
+        case_sha256 TEXT NOT NULL,
+        engine TEXT NOT NULL,
+        certeval_version TEXT NOT NULL,
+        eligible INTEGER,
+        grade TEXT,
+        score REAL,
+        major INTEGER NOT NULL,
+        minor INTEGER NOT NULL,
+        observation INTEGER NOT NULL,
+        info INTEGER NOT NULL,
+        certificate_number TEXT,
+        recommended_status TEXT,
+        result_json TEXT NOT NULL,
+        UNIQUE (case_id, pack_sha256, as_of)
+    );
+    CREATE INDEX evaluations_organization ON evaluations(organization_id, as_of);
+    CREATE INDEX evaluations_case ON evaluations(case_id, as_of);
+    CREATE TABLE findings (
+        evaluation_id INTEGER NOT NULL REFERENCES evaluations(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        rule TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        subject TEXT,
+        message_zh TEXT NOT NULL,
+        message_en TEXT NOT NULL,
+        due TEXT,
+        PRIMARY KEY (evaluation_id, position)
+    );
+    CREATE TABLE certificates (
+        number TEXT PRIMARY KEY,
+        organization_id INTEGER NOT NULL REFERENCES organizations(id),
+        org_name TEXT NOT NULL,
+        pack_id TEXT NOT NULL,
+        grade TEXT NOT NULL,
+        issued_on TEXT NOT NULL,
+        valid_until TEXT NOT NULL,
+        status TEXT NOT NULL,
+        recommended_status TEXT NOT NULL,
+        last_evaluation TEXT,
+        due_by TEXT,
+        extended_until TEXT,
+        as_of TEXT NOT NULL,
+        evaluation_id INTEGER NOT NULL REFERENCES evaluations(id)
+    );
+    CREATE INDEX certificates_due ON certificates(due_by);
+    CREATE INDEX certificates_organization ON certificates(org_name);
+    """,
+)
+
+
+def db_path(option: str | os.PathLike[str] | None) -> Path:
+    """--db, else $CERTEVAL_DB, else ./certeval.db."""
+    return Path(option or os.environ.get(ENV_DB) or DEFAULT_DB)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """An open, migrated register.  Writers use `BEGIN IMMEDIATE`: two processes recording at
+    once wait for each other (busy timeout) instead of failing or interleaving."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    migrate(conn)
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            known = len(MIGRATIONS)
+            raise UsageError(
+                f"the register was written by a newer certeval (schema {version}, this one knows {known})"
+            )
+        for number in range(version, len(MIGRATIONS)):
+            for statement in MIGRATIONS[number].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
