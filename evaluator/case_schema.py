@@ -13,7 +13,7 @@ from typing import Any
 
 from . import case_model as m
 from .packs.model import Pack
-from .schema import Bool, Date, Enum, Field, Int, ListOf, MapOf, Num, Obj, Spec, Str
+from .schema import Bool, Date, Dict, Enum, Field, Int, ListOf, Num, Obj, Spec, Str
 
 CASE_ID = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 ELIGIBILITY_STAGES = ("application", "initial", "recertification")
@@ -94,7 +94,7 @@ def _evaluation(pack: Pack) -> Obj:
         {
             "date": _req(Date()),
             "type": _req(Enum(m.EVALUATION_TYPES)),
-            "scores": _opt(MapOf(indicators, score, all_required=True, key_name="indicator")),
+            "scores": _opt(Dict(score, keys=indicators, all_required=True, key_name="indicator")),
             "excluded": _opt(
                 ListOf(
                     Obj(

@@ -11,7 +11,7 @@ from typing import Any
 
 from .facts.catalogue import CATALOGUE
 from .fixtures import FixtureCase, load_fixtures
-from .i18n import AUDIENCE_LABELS, SEVERITY_LABELS, STAGE_LABELS
+from .i18n import AUDIENCE_LABELS, SEVERITY_LABELS, STAGE_LABELS, Text
 from .ir import All, AnyOf, Compare, Cond, FactRef, Not, Param, Ref
 from .packs.model import Pack, Rule
 
@@ -145,41 +145,48 @@ def pack_page(pack: Pack) -> str:
         ],
     )
     lines += ["", "## Tables", ""]
-    lines += ["### Categories", "", f"Source: {pack.tables['categories'].source}", ""]
-    lines += _table(
-        ("id", "max", "label"),
-        [(c.id, c.max, f"{c.label.zh} / {c.label.en}") for c in pack.categories.values()],
-    )
-    lines += ["", "### Indicators", "", f"Source: {pack.tables['indicators'].source}", ""]
-    lines += _table(
-        ("id", "category", "may be excluded", "label"),
-        [
-            (i.id, i.category, "yes" if i.excludable else "no", f"{i.label.zh} / {i.label.en}")
-            for i in pack.indicators.values()
-        ],
-    )
-    lines += ["", "### Grades", "", f"Source: {pack.tables['grades'].source}", ""]
-    lines += _table(
-        ("grade", "from", "label"), [(g.id, g.min, f"{g.label.zh} / {g.label.en}") for g in pack.grades]
-    )
-    lines += ["", "### Application documents", "", f"Source: {pack.tables['documents'].source}", ""]
-    lines += _table(
-        ("key", "required", "label"),
-        [(d.key, d.required, f"{d.label.zh} / {d.label.en}") for d in pack.documents.values()],
-    )
-    lines += ["", "### Evidence", "", f"Source: {pack.tables['evidence'].source}", ""]
-    lines += _table(
-        ("item", "minimum", "covers the scope", "label"),
-        [
-            (e.key, e.minimum, "yes" if e.covers_scope else "no", f"{e.label.zh} / {e.label.en}")
-            for e in pack.evidence.values()
-        ],
-    )
-    lines += ["", "### Change kinds", "", f"Source: {pack.tables['change_kinds'].source}", ""]
-    lines += _table(
-        ("kind", "label"), [(k.key, f"{k.label.zh} / {k.label.en}") for k in pack.change_kinds.values()]
-    )
-    lines += ["", "## Predicates", ""]
+
+    def both(label: Text) -> str:
+        return f"{label.zh} / {label.en}"
+
+    def yes(flag: bool) -> str:
+        return "yes" if flag else "no"
+
+    for heading, name, header, rows in (
+        (
+            "Categories",
+            "categories",
+            ("id", "max", "label"),
+            [(c.id, c.max, both(c.label)) for c in pack.categories.values()],
+        ),
+        (
+            "Indicators",
+            "indicators",
+            ("id", "category", "may be excluded", "label"),
+            [(i.id, i.category, yes(i.excludable), both(i.label)) for i in pack.indicators.values()],
+        ),
+        ("Grades", "grades", ("grade", "from", "label"), [(g.id, g.min, both(g.label)) for g in pack.grades]),
+        (
+            "Application documents",
+            "documents",
+            ("key", "required", "label"),
+            [(d.key, d.required, both(d.label)) for d in pack.documents.values()],
+        ),
+        (
+            "Evidence",
+            "evidence",
+            ("item", "minimum", "covers the scope", "label"),
+            [(e.key, e.minimum, yes(e.covers_scope), both(e.label)) for e in pack.evidence.values()],
+        ),
+        (
+            "Change kinds",
+            "change_kinds",
+            ("kind", "label"),
+            [(k.key, both(k.label)) for k in pack.change_kinds.values()],
+        ),
+    ):
+        lines += [f"### {heading}", "", f"Source: {pack.tables[name].source}", "", *_table(header, rows), ""]
+    lines += ["## Predicates", ""]
     for predicate in pack.predicates.values():
         lines += [f"### `{predicate.name}` (over `{predicate.for_each}` facts)", ""]
         if predicate.description:

@@ -364,61 +364,6 @@ class ListOf(Spec):
         return self._with_description({"type": "array", "items": self.item.json_schema()})
 
 
-class MapOf(Spec):
-    """A mapping whose keys come from a closed set, all with the same kind of value."""
-
-    def __init__(
-        self,
-        keys: Iterable[str],
-        value: Spec,
-        *,
-        all_required: bool = False,
-        key_name: str = "key",
-        description: str = "",
-    ) -> None:
-        self.keys = tuple(keys)
-        self.value = value
-        self.all_required = all_required
-        self.key_name = key_name
-        self.description = description
-
-    def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
-        line = own_line(value, line)
-        if not isinstance(value, Mapping):
-            ctx.error(path, line, f"must be a mapping, not {describe(value)}")
-            return INVALID
-        ok = True
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            where = child_path(path, key)
-            if not isinstance(key, str) or key not in self.keys:
-                hint = did_you_mean(key, self.keys) if isinstance(key, str) else ""
-                ctx.error(where, key_line(value, key, line), f"unknown {self.key_name}{hint}")
-                ok = False
-                continue
-            checked = self.value.check(item, ctx, where, key_line(value, key, line))
-            if checked is INVALID:
-                ok = False
-            else:
-                out[key] = checked
-        if self.all_required:
-            for key in self.keys:
-                if key not in value:
-                    ctx.error(child_path(path, key), line, f"missing: every {self.key_name} must be given")
-                    ok = False
-        return out if ok else INVALID
-
-    def json_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = {
-            "type": "object",
-            "properties": {key: self.value.json_schema() for key in self.keys},
-            "additionalProperties": False,
-        }
-        if self.all_required:
-            schema["required"] = list(self.keys)
-        return self._with_description(schema)
-
-
 class Either(Spec):
     """The first alternative that accepts the value (used where a value may be written two ways)."""
 
@@ -444,12 +389,35 @@ class Either(Spec):
 
 
 class Dict(Spec):
-    """A mapping from identifiers (matching `key_pattern`) to values of one kind, order kept."""
+    """A mapping to values of one kind, order kept.  Its keys come from a closed set (`keys`;
+    with `all_required` every one must be given) or are identifiers matching `key_pattern`."""
 
-    def __init__(self, value: Spec, *, key_pattern: str = r"[a-z][a-z0-9_]*", description: str = "") -> None:
+    def __init__(
+        self,
+        value: Spec,
+        *,
+        keys: Iterable[str] | None = None,
+        key_pattern: str = r"[a-z][a-z0-9_]*",
+        all_required: bool = False,
+        key_name: str = "key",
+        description: str = "",
+    ) -> None:
         self.value = value
+        self.keys = tuple(keys) if keys is not None else None
         self.key_pattern = re.compile(key_pattern)
+        self.all_required = all_required
+        self.key_name = key_name
         self.description = description
+
+    def _key_problem(self, key: Any) -> str | None:
+        if self.keys is None:
+            if isinstance(key, str) and self.key_pattern.fullmatch(key):
+                return None
+            return f"{describe(key)} is not a valid identifier"
+        if isinstance(key, str) and key in self.keys:
+            return None
+        hint = did_you_mean(key, self.keys) if isinstance(key, str) else ""
+        return f"unknown {self.key_name}{hint}"
 
     def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
         line = own_line(value, line)
@@ -460,8 +428,9 @@ class Dict(Spec):
         out: dict[str, Any] = {}
         for key, item in value.items():
             where = child_path(path, key)
-            if not isinstance(key, str) or not self.key_pattern.fullmatch(key):
-                ctx.error(where, key_line(value, key, line), f"{describe(key)} is not a valid identifier")
+            problem = self._key_problem(key)
+            if problem:
+                ctx.error(where, key_line(value, key, line), problem)
                 ok = False
                 continue
             checked = self.value.check(item, ctx, where, key_line(value, key, line))
@@ -469,13 +438,26 @@ class Dict(Spec):
                 ok = False
             else:
                 out[key] = checked
+        if self.all_required and self.keys is not None:
+            for key in self.keys:
+                if key not in value:
+                    ctx.error(child_path(path, key), line, f"missing: every {self.key_name} must be given")
+                    ok = False
         return out if ok else INVALID
 
     def json_schema(self) -> dict[str, Any]:
-        return self._with_description(
-            {
+        if self.keys is None:
+            schema: dict[str, Any] = {
                 "type": "object",
                 "propertyNames": {"pattern": f"^(?:{self.key_pattern.pattern})$"},
                 "additionalProperties": self.value.json_schema(),
             }
-        )
+        else:
+            schema = {
+                "type": "object",
+                "properties": {key: self.value.json_schema() for key in self.keys},
+                "additionalProperties": False,
+            }
+            if self.all_required:
+                schema["required"] = list(self.keys)
+        return self._with_description(schema)
