@@ -29,7 +29,7 @@ import os
 import queue
 import signal
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -355,7 +355,6 @@ class Totals:
     seconds: float = 0.0
     evaluated_now: int = 0
     skipped: int = 0
-    duplicates: list[str] = field(default_factory=list)
 
 
 def finalize(out: Path, units: list[Unit], journal: Journal) -> Totals:
@@ -385,7 +384,6 @@ def finalize(out: Path, units: list[Unit], journal: Journal) -> Totals:
                     "status": int(ExitStatus.BAD_INPUT),
                 }
             )
-            totals.duplicates.append(case_id)
             continue
         first_source[case_id] = record["source"]
         kept.append(record)

@@ -6,7 +6,8 @@ which changes need notifying) comes from the pack.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .case_model import Case
@@ -20,10 +21,19 @@ from .scoring import ScoreOutcome, json_number, truncate2
 ELIGIBILITY_AREA = "eligibility"
 
 
+@functools.lru_cache(maxsize=16)
+def _eligibility_stages(pack: Pack) -> frozenset[str]:
+    return frozenset(stage for rule in pack.rules if rule.area == ELIGIBILITY_AREA for stage in rule.stages)
+
+
+@functools.lru_cache(maxsize=16)
+def _notification_test(pack: Pack) -> Callable[[dict[str, Any]], bool]:
+    return compile_python(pack.notifications_when, pack.param_values())
+
+
 def eligible(case: Case, pack: Pack, findings: Sequence[Finding]) -> bool | None:
     """True iff no eligibility rule fired; null at stages where none of them runs."""
-    stages = {stage for rule in pack.rules if rule.area == ELIGIBILITY_AREA for stage in rule.stages}
-    if case.stage not in stages:
+    if case.stage not in _eligibility_stages(pack):
         return None
     return not any(f.rule.area == ELIGIBILITY_AREA for f in findings)
 
@@ -88,7 +98,7 @@ def score_section(outcome: ScoreOutcome | None) -> dict[str, Any] | None:
 
 def notifications_required(pack: Pack, derived: Derived) -> list[dict[str, Any]]:
     """Triggering changes not yet notified (the pack's notifications_required), by date then index."""
-    holds = compile_python(pack.notifications_when, pack.param_values())
+    holds = _notification_test(pack)
     changes = [
         (i, f) for i, f in enumerate(f for f in derived.facts if f.type == "change") if holds(f.values)
     ]

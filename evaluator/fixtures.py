@@ -133,13 +133,13 @@ class FixtureReport:
     def failed(self) -> int:
         return sum(1 for o in self.outcomes if not o.passed)
 
-    def coverage(self) -> dict[str, tuple[int, int]]:
-        """Per rule: (cases that fire it, cases that do not)."""
-        counts: dict[str, list[int]] = {}
-        for case in self.cases:
-            entry = counts.setdefault(case.rule, [0, 0])
-            entry[0 if case.fires_rule else 1] += 1
-        return {rule: (fire, quiet) for rule, (fire, quiet) in counts.items()}
+
+def coverage(pack: Pack, cases: Iterable[FixtureCase]) -> dict[str, tuple[int, int]]:
+    """Per rule of the pack: how many fixture cases fire it, and how many do not."""
+    counts = {rule.id: [0, 0] for rule in pack.rules}
+    for case in cases:
+        counts[case.rule][0 if case.fires_rule else 1] += 1
+    return {rule: (firing, quiet) for rule, (firing, quiet) in counts.items()}
 
 
 # ----------------------------------------------------------------------------------- loading

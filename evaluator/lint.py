@@ -20,7 +20,7 @@ from typing import Any
 
 from .errors import PackError, Problem
 from .facts.catalogue import CATALOGUE
-from .fixtures import load_fixtures
+from .fixtures import coverage, load_fixtures
 from .ir import (
     OPERATORS,
     All,
@@ -201,11 +201,9 @@ def lint_pack(pack: Pack) -> list[LintMessage]:
             LintMessage(p.file, p.line, "error", "fixtures", f"{p.field}: {p.message}") for p in e.problems
         ]
         cases = []
-    coverage = {rule.id: [0, 0] for rule in pack.rules}
-    for case in cases:
-        coverage[case.rule][0 if case.fires_rule else 1] += 1
+    counts = coverage(pack, cases)
     for rule in pack.rules:
-        firing, quiet = coverage[rule.id]
+        firing, quiet = counts[rule.id]
         missing = [what for what, n in (("that fires it", firing), ("that does not", quiet)) if not n]
         if missing:
             messages.append(

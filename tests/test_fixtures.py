@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from evaluator.engines import durable_available
-from evaluator.fixtures import default_engines, load_fixtures, run_case
+from evaluator.fixtures import coverage, default_engines, load_fixtures, run_case
 from evaluator.packs import builtin_pack_ids, load_pack
 
 CASES = [(pack_id, case) for pack_id in builtin_pack_ids() for case in load_fixtures(load_pack(pack_id))]
@@ -26,8 +26,5 @@ def test_fixture(pack_id, case):
 @pytest.mark.parametrize("pack_id", builtin_pack_ids())
 def test_every_rule_has_a_firing_and_a_quiet_fixture(pack_id):
     pack = load_pack(pack_id)
-    coverage: dict[str, list[int]] = {rule.id: [0, 0] for rule in pack.rules}
-    for case in load_fixtures(pack):
-        coverage[case.rule][0 if case.fires_rule else 1] += 1
-    lacking = {rule: counts for rule, counts in coverage.items() if 0 in counts}
+    lacking = {rule: counts for rule, counts in coverage(pack, load_fixtures(pack)).items() if 0 in counts}
     assert not lacking, f"rules without both a firing and a quiet fixture: {lacking}"
