@@ -21,7 +21,7 @@ from ..i18n import (
     Text,
 )
 from . import charts
-from .labels import AUDIENCE_SHORT, LABELS
+from .labels import AUDIENCE_SHORT, FACT_LABELS, FACT_VALUE_LABELS, LABELS
 
 EVALUATION_TYPE_LABELS = {
     "initial": Text("初次评价", "Initial evaluation"),
@@ -63,11 +63,14 @@ def _evidence(finding: Finding) -> Text:
     recorded = finding.values.get("evidence")
     if isinstance(recorded, str) and recorded.strip() and finding.rule.for_each == "nonconformity":
         return _plain(recorded)
-    parts = {
-        lang: "; ".join(f"{key}: {format_value(finding.values.get(key), lang)}" for key in finding.facts)
-        or "—"
-        for lang in ("zh", "en")
-    }
+
+    def fact(key: str, lang: str) -> str:
+        label = FACT_LABELS[key].get(lang) if key in FACT_LABELS else key
+        value = finding.values.get(FACT_VALUE_LABELS.get(key, key), finding.values.get(key))
+        return f"{label}{'：' if lang == 'zh' else ': '}{format_value(value, lang)}"
+
+    separator = {"zh": "；", "en": "; "}
+    parts = {lang: separator[lang].join(fact(k, lang) for k in finding.facts) or "—" for lang in ("zh", "en")}
     return Text(parts["zh"], parts["en"])
 
 

@@ -10,6 +10,23 @@ AUDIENCE_SHORT: dict[str, Text] = {
     "body": Text("认证机构", "Certification body"),
 }
 
+# How a finding's facts read as the evidence of a nonconformity (client findings reach the NCR
+# and the CAR); a fact without a label here reads as its field name.
+FACT_LABELS: dict[str, Text] = {
+    "item": Text("扣分事项", "Item"),
+    "basis": Text("依据", "Basis"),
+    "points": Text("扣分", "Points"),
+    "kind": Text("变更类型", "Change"),
+    "date": Text("日期", "Date"),
+    "notify_by": Text("通知期限", "Notify by"),
+    "notified_on": Text("通知日期", "Notified on"),
+    "awarded": Text("得分", "Awarded"),
+    "available": Text("满分", "Available"),
+    "ratio": Text("得分率", "Ratio"),
+}
+# Facts whose value has a readable twin among the fact's fields (`kind` -> the change kind's name).
+FACT_VALUE_LABELS = {"kind": "label", "basis": "basis_label"}
+
 LABELS: dict[str, Text] = {
     "title_ncr": Text("不符合项报告", "Nonconformity report"),
     "title_car": Text("纠正措施要求", "Corrective action request"),
