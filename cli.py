@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -104,6 +104,47 @@ db_option = click.option(
     help="The register (SQLite); or set CERTEVAL_DB.",
 )
 record_option = click.option("--record", is_flag=True, help="Store each evaluation in the register (--db).")
+engine_option = click.option(
+    "--engine", type=click.Choice(["durable", "python"]), help="Rules engine (default durable)."
+)
+
+
+def as_of_option(
+    help_text: str = "Evaluation date (default: the case's as_of, else today).",
+) -> Callable[[F], F]:
+    return click.option("--as-of", callback=parse_date, metavar="DATE", help=help_text)
+
+
+class WorstStatus:
+    """The exit status of a command over many cases: the worst one seen wins."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+    def note(self, status: int) -> None:
+        self.value = max(self.value, int(status))
+
+
+def evaluated(
+    cases: tuple[Path, ...],
+    pack: str | None,
+    as_of: dt.date | None,
+    engine: str | None,
+    status: WorstStatus,
+) -> Iterator[tuple[Path, Any]]:
+    """Each case evaluated; a bad one is reported (one line per problem) and noted in status."""
+    from evaluator.api import evaluate_full
+    from evaluator.errors import InputError
+
+    for path in cases:
+        try:
+            yield path, evaluate_full(path, pack=pack_argument(pack), as_of=as_of, engine=engine)
+        except InputError as e:
+            for problem in e.problems:
+                warn(str(problem))
+            status.note(e.status)
+
+
 lang_option = click.option(
     "--lang",
     type=click.Choice(["zh", "en", "both"]),
@@ -128,12 +169,7 @@ def main() -> None:
 @main.command()
 @click.argument("cases", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @pack_option
-@click.option(
-    "--as-of",
-    callback=parse_date,
-    metavar="DATE",
-    help="Evaluation date (default: the case's as_of, else today).",
-)
+@as_of_option()
 @click.option(
     "--format",
     "fmt",
@@ -146,7 +182,7 @@ def main() -> None:
 @click.option(
     "--out", type=click.Path(path_type=Path, file_okay=False), help="Write one file per case into DIR."
 )
-@click.option("--engine", type=click.Choice(["durable", "python"]), help="Rules engine (default durable).")
+@engine_option
 @record_option
 @db_option
 @guarded
@@ -162,12 +198,11 @@ def evaluate(
     db: Path,
 ) -> None:
     """Evaluate case files (YAML or JSON) and print or write their results."""
-    from evaluator.api import evaluate_full
-    from evaluator.errors import ExitStatus, InputError
+    from evaluator.errors import ExitStatus
     from evaluator.formats import FORMATS, render
     from evaluator.output import safe_name, to_json, write_atomic
 
-    status = ExitStatus.OK
+    status = WorstStatus()
     written: dict[str, Path] = {}
     several = len(cases) > 1
     connection = None
@@ -175,16 +210,9 @@ def evaluate(
         from evaluator.register import connect
 
         connection = connect(db)
-    for path in cases:
-        try:
-            evaluation = evaluate_full(path, pack=pack_argument(pack), as_of=as_of, engine=engine)
-        except InputError as e:
-            for problem in e.problems:
-                warn(str(problem))
-            status = max(status, e.status)
-            continue
-        major = any(f.severity == "major" for f in evaluation.findings)
-        status = max(status, ExitStatus.MAJOR if major else ExitStatus.OK)
+    for path, evaluation in evaluated(cases, pack, as_of, engine, status):
+        if any(f.severity == "major" for f in evaluation.findings):
+            status.note(ExitStatus.MAJOR)
         if connection is not None:
             from evaluator.register import register_record, write_records
 
@@ -194,7 +222,7 @@ def evaluate(
             if evaluation.case.case_id in written:
                 first = written[evaluation.case.case_id]
                 warn(f"{path}: case_id {evaluation.case.case_id} was already written from {first}")
-                status = max(status, ExitStatus.BAD_INPUT)
+                status.note(ExitStatus.BAD_INPUT)
                 continue
             write_atomic(target, render(evaluation, fmt, lang))
             written[evaluation.case.case_id] = path
@@ -202,7 +230,7 @@ def evaluate(
             emit(to_json(evaluation.result, pretty=False) + "\n")
         else:
             emit(render(evaluation, fmt, lang))
-    finish(status)
+    finish(status.value)
 
 
 # ------------------------------------------------------------------------------------ report
@@ -221,9 +249,7 @@ def evaluate(
     help="Directory for the reports.",
 )
 @pack_option
-@click.option(
-    "--as-of", callback=parse_date, metavar="DATE", help="Evaluation date (default: the case's as_of)."
-)
+@as_of_option("Evaluation date (default: the case's as_of).")
 @click.option(
     "--stamp", is_flag=True, help="Print the generation time in the report (then it is not reproducible)."
 )
@@ -240,21 +266,13 @@ def report(
 ) -> None:
     """Write the nonconformity report (ncr), the corrective-action request (car) or the summary
     of each case, as OUT/<case_id>.<kind>.<lang>.<html|md|pdf>."""
-    from evaluator.api import evaluate_full
-    from evaluator.errors import ExitStatus, InputError
+    from evaluator.errors import ExitStatus
     from evaluator.output import write_atomic
     from evaluator.report import ReportUnavailable, render_report, report_filename
 
-    status = ExitStatus.OK
+    status = WorstStatus()
     moment = dt.datetime.now().astimezone().isoformat(timespec="seconds") if stamp else None
-    for path in cases:
-        try:
-            evaluation = evaluate_full(path, pack=pack_argument(pack), as_of=as_of)
-        except InputError as e:
-            for problem in e.problems:
-                warn(str(problem))
-            status = max(status, e.status)
-            continue
+    for _, evaluation in evaluated(cases, pack, as_of, None, status):
         try:
             content = render_report(evaluation, kind, fmt, lang, moment)
         except ReportUnavailable as e:
@@ -263,7 +281,7 @@ def report(
         target = out / report_filename(evaluation.case.case_id, kind, fmt, lang)
         write_atomic(target, content)
         emit(f"{target}\n")
-    finish(status)
+    finish(status.value)
 
 
 # ------------------------------------------------------------------------------------- batch
@@ -301,8 +319,8 @@ def parse_reports(ctx: click.Context, param: click.Parameter, value: str | None)
 )
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: the number of CPUs).")
 @pack_option
-@click.option("--as-of", callback=parse_date, metavar="DATE", help="Evaluation date for every case.")
-@click.option("--engine", type=click.Choice(["durable", "python"]), help="Rules engine (default durable).")
+@as_of_option("Evaluation date for every case.")
+@engine_option
 @click.option(
     "--reports",
     callback=parse_reports,
@@ -378,7 +396,7 @@ format_option = click.option(
 @register.command("lookup")
 @click.option("--number", help="Certificate number (exact).")
 @click.option("--org", help="Part of the organisation's name.")
-@click.option("--as-of", callback=parse_date, metavar="DATE", help="Status as of this date (default today).")
+@as_of_option("Status as of this date (default today).")
 @format_option
 @db_option
 @guarded
@@ -456,7 +474,7 @@ def register_history(key: str, show_diff: bool, between: tuple[int, int] | None,
 
 @register.command("due")
 @click.option("--within", type=click.IntRange(min=0), default=60, show_default=True, help="Days ahead.")
-@click.option("--as-of", callback=parse_date, metavar="DATE", help="Plan from this date (default today).")
+@as_of_option("Plan from this date (default today).")
 @format_option
 @db_option
 @guarded
@@ -602,7 +620,7 @@ def rules_docs(pack: str | None, out: Path, check: bool) -> None:
 @click.option("--old", "old", required=True, metavar="ID|DIR", help="The pack before the change.")
 @click.option("--new", "new", required=True, metavar="ID|DIR", help="The pack after the change.")
 @click.argument("cases", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
-@click.option("--engine", type=click.Choice(["durable", "python"]))
+@engine_option
 @guarded
 def rules_diff(old: str, new: str, cases: tuple[Path, ...], engine: str | None) -> None:
     """Evaluate CASES (files or directories) under both packs and print what changed.
@@ -629,12 +647,7 @@ def rules_diff(old: str, new: str, cases: tuple[Path, ...], engine: str | None) 
 @click.argument("case", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("rule_id")
 @pack_option
-@click.option(
-    "--as-of",
-    callback=parse_date,
-    metavar="DATE",
-    help="Evaluation date (default: the case's as_of, else today).",
-)
+@as_of_option()
 @lang_option
 @guarded
 def explain(case: Path, rule_id: str, pack: str | None, as_of: dt.date | None, lang: str) -> None:
