@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .api import evaluate_full
+from .api import run
+from .case_loader import build_case, read_document
 from .errors import CaseError
 from .packs.model import Pack
-from .yamlsafe import LoadError, decode, parse_json, parse_yaml
 
 
 @dataclass
@@ -75,34 +75,38 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return changes
 
 
-def _pack_of(path: Path) -> str | None:
-    """The pack a case file names (None: the default)."""
+def _problems_text(error: CaseError) -> str:
+    return "; ".join(f"{p.field}: {p.message}" for p in error.problems)
+
+
+def _evaluate_under(
+    doc: Any, name: str, locate: Callable[[], Any] | None, pack: Pack, engine: str | None
+) -> dict[str, Any]:
     try:
-        text = decode(path.read_bytes(), str(path))
-        doc = parse_json(text, str(path)) if path.suffix == ".json" else parse_yaml(text, str(path))
-    except (LoadError, OSError):
-        return None
-    value = doc.get("pack") if isinstance(doc, dict) else None
-    return value if isinstance(value, str) else None
+        case, _ = build_case(doc, name, pack_ref=pack, locate=locate)
+    except CaseError as e:
+        return {"error": _problems_text(e)}
+    return run(case, pack, engine).result
 
 
 def diff_cases(old: Pack, new: Pack, files: list[Path], engine: str | None = None) -> list[CaseDiff]:
-    """Evaluate each case under both packs; cases that name another pack are skipped."""
+    """Evaluate each case under both packs; cases that name another pack are skipped.
+
+    Each file is read and parsed once; only the validation against each pack is repeated."""
     diffs = []
     for path in files:
         entry = CaseDiff(str(path))
-        named = _pack_of(path)
-        if named is not None and named not in (old.id, new.id):
-            entry.note = f"skipped: the case names pack {named}"
-            diffs.append(entry)
+        diffs.append(entry)
+        try:
+            doc, locate = read_document(path)
+        except CaseError as e:
+            entry.note = f"not valid under either pack: {_problems_text(e)}"
             continue
-        results = []
-        for pack in (old, new):
-            try:
-                results.append(evaluate_full(path, pack=pack, engine=engine).result)
-            except CaseError as e:
-                results.append({"error": "; ".join(f"{p.field}: {p.message}" for p in e.problems)})
-        before, after = results
+        named = doc.get("pack") if isinstance(doc, dict) else None
+        if isinstance(named, str) and named not in (old.id, new.id):
+            entry.note = f"skipped: the case names pack {named}"
+            continue
+        before, after = (_evaluate_under(doc, str(path), locate, pack, engine) for pack in (old, new))
         entry.case_id = str(before.get("case_id") or after.get("case_id") or "")
         if "error" in before and "error" in after:
             entry.note = f"not valid under either pack: {before['error']}"
@@ -111,5 +115,4 @@ def diff_cases(old: Pack, new: Pack, files: list[Path], engine: str | None = Non
             entry.changes.append(f"valid under one pack only; under the {which} pack: {failed['error']}")
         else:
             entry.changes = compare(before, after)
-        diffs.append(entry)
     return diffs

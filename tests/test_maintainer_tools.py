@@ -225,3 +225,17 @@ def test_diff_lists_exactly_the_cases_a_shorter_incident_window_affects(pack_cop
 def test_diff_of_identical_packs_changes_nothing(pack_copy):
     result = run_cli("rules", "diff", "--old", "gbt27922-2011", "--new", pack_copy, EXAMPLES)
     assert result.returncode == 0 and "0 of 8 case(s) changed" in result.stdout
+
+
+def test_diff_skips_cases_of_another_pack_and_reports_unreadable_ones(pack_copy, tmp_path):
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    shutil.copy(EXAMPLES / "tj-initial-1000.yaml", cases)
+    shutil.copy(EXAMPLES / "hz-initial-three-star.yaml", cases)
+    (cases / "broken.yaml").write_text("case_id: [unclosed\n", encoding="utf-8")
+    result = run_cli("rules", "diff", "--old", "gbt27922-2011", "--new", pack_copy, cases)
+    assert result.returncode == 0, result.stderr
+    assert f"{cases / 'tj-initial-1000.yaml'}: skipped: the case names pack gbt27922-1000" in result.stderr
+    assert f"{cases / 'broken.yaml'}: not valid under either pack:" in result.stderr
+    assert "0 of 3 case(s) changed" in result.stdout
+    assert TRACEBACK not in result.stderr
