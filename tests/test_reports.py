@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import jinja2
@@ -19,7 +20,9 @@ from click.testing import CliRunner
 from helpers import EXAMPLES, REPO, TRACEBACK, base_text, run_cli
 
 from evaluator.api import evaluate_full
+from evaluator.i18n import Text
 from evaluator.report import render_report
+from evaluator.report.charts import score_bars
 from evaluator.report.environment import environment, markdown_escape
 
 GOLDEN = REPO / "tests" / "golden"
@@ -265,3 +268,14 @@ def test_reports_render_in_chromium(kind, tmp_path):
     dom = chromium("--dump-dom", page.as_uri(), profile=tmp_path / "p2").stdout
     assert "杭州西溪净水设备有限公司" in dom
     assert "未进行现场服务后培训讲解" in dom or (kind == "summary" and "SCORE-INDICATOR-WEAK" in dom)
+
+
+def test_score_bar_labels_cut_scores_to_two_decimals_like_the_result():
+    chart = score_bars(
+        [
+            (Text("甲", "A"), Fraction(2, 3), Fraction(1)),
+            (Text("乙", "B"), Fraction(19999, 200), Fraction(100)),
+        ]
+    )
+    assert chart.bars[0].text.startswith("0.66/1 ")
+    assert chart.bars[1].text.startswith("99.99/100 ")

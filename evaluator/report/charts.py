@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..i18n import Text
+from ..scoring import json_number, truncate2
 
 BAR_WIDTH = 360
 BAR_HEIGHT = 16
@@ -36,7 +37,8 @@ class BarChart:
 
 
 def _trim(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{float(value):.2f}".rstrip("0").rstrip(".")
+    """Cut to 2 decimals as the result JSON's scores are, so bar labels agree with the table."""
+    return str(json_number(truncate2(value)))
 
 
 def score_bars(rows: list[tuple[Text, Fraction, Fraction]]) -> BarChart:
