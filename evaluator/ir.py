@@ -242,7 +242,7 @@ class ConditionSpec(Spec):
                 ctx.error(path, line, "list items must be strings or numbers")
                 return INVALID
             return Literal(tuple(str(v) if isinstance(v, str) else v for v in value))
-        if _scalar(value) or isinstance(value, bool):
+        if _scalar(value):
             return Literal(str(value) if isinstance(value, str) else value)
         ctx.error(path, line, f"{describe(value)} cannot be compared")
         return INVALID
@@ -252,7 +252,7 @@ class ConditionSpec(Spec):
 
 
 def _scalar(value: Any) -> bool:
-    return (isinstance(value, (str, int, float)) and not isinstance(value, bool)) or isinstance(value, bool)
+    return isinstance(value, (str, int, float))  # bool is an int: true/false count too
 
 
 CONDITION_JSON_SCHEMA: dict[str, Any] = {
