@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import sqlite3
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -245,6 +246,26 @@ def test_two_processes_recording_at_once(tmp_path):
     assert count(db, "evaluations") == expected
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_opening_a_new_register_waits_for_a_writer_instead_of_failing(tmp_path):
+    """Switching a new file to WAL gets SQLITE_BUSY at once, without SQLite's busy handler, while
+    another process writes to it (CI saw `database is locked` from two batches starting together)."""
+    db = tmp_path / "r.db"
+    writer = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE scratch (x)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO scratch VALUES (1)")
+    release = threading.Timer(0.3, writer.execute, ("COMMIT",))
+    release.start()
+    try:
+        conn = connect(db)
+    finally:
+        release.join()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] >= 1
+    conn.close()
+    writer.close()
 
 
 def test_db_from_the_environment(tmp_path):

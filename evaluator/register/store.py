@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 from ..errors import UsageError
 
 DEFAULT_DB = "certeval.db"
 ENV_DB = "CERTEVAL_DB"
+BUSY_TIMEOUT_S = 60
 
 # Each migration takes the schema from version N to N+1; never edit one that has shipped.
 MIGRATIONS: tuple[str, ...] = (
@@ -90,13 +92,33 @@ def connect(path: Path) -> sqlite3.Connection:
     """An open, migrated register.  Writers use `BEGIN IMMEDIATE`: two processes recording at
     once wait for each other (busy timeout) instead of failing or interleaving."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
+    _use_wal(conn)
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA synchronous=NORMAL")
     migrate(conn)
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch a new register to WAL.  Changing the journal mode needs the database to itself and
+    SQLite answers SQLITE_BUSY at once, without its busy handler, when another process is opening
+    the same new file: so wait and retry here.  WAL is persistent: later openings skip this."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    pause = 0.005
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            busy = "locked" in str(error) or "busy" in str(error)
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
 
 
 def migrate(conn: sqlite3.Connection) -> None:
