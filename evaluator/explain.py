@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .api import Evaluation
-from .facts.catalogue import CATALOGUE
+from .facts.catalogue import CATALOGUE, describe
 from .facts.derive import Fact
 from .findings import format_value
 from .i18n import STAGE_LABELS, Text
@@ -28,8 +28,8 @@ WORDS = {
         "does not run at this stage: the case is at stage {stage}; the rule runs at {stages}.",
     ),
     "no_facts": Text(
-        "本案例没有 {type} 事实（{description}），因此该规则没有可检验的对象。",
-        "the case has no {type} facts ({description}), so there is nothing for the rule to test.",
+        "本案例没有 {type} 事实，因此该规则没有可检验的对象。{type} 事实：{description}",
+        "the case has no {type} facts, so there is nothing for the rule to test. {type} facts: {description}",
     ),
     "facts": Text(
         "该规则针对 {type} 事实检验，本案例有 {n} 个。", "The rule tests {type} facts; the case has {n}."
@@ -155,7 +155,7 @@ def _describe_leaf(step: Step, values: Mapping[str, Any], lang: str) -> str:
     text = f"{ref} {_w('is', lang)} {_shown(step.left, lang)}"
     if isinstance(step.leaf.right, FactRef):
         text += f", {step.leaf.right} {_w('is', lang)} {_shown(step.right, lang)}"
-    text += f" ({fdef.description})"
+    text += f" ({describe(f'{ref.type}.{ref.field}', lang)})"
     if fdef.params:
         text += "; " + _w("derived", lang, params=", ".join(fdef.params))
     if fdef.see:
@@ -177,9 +177,7 @@ def explain(evaluation: Evaluation, rule: Rule, lang: str = "zh") -> str:
         return "\n".join(lines) + "\n"
     facts: list[Fact] = [f for f in evaluation.derived.facts if f.type == rule.for_each]
     if not facts:
-        lines.append(
-            _w("no_facts", lang, type=rule.for_each, description=CATALOGUE[rule.for_each].description)
-        )
+        lines.append(_w("no_facts", lang, type=rule.for_each, description=describe(rule.for_each, lang)))
         return "\n".join(lines) + "\n"
     lines.append(_w("facts", lang, type=rule.for_each, n=str(len(facts))))
     for fact in facts:

@@ -10,6 +10,7 @@ import pytest
 from evaluator import load_pack
 from evaluator.case_loader import build_case
 from evaluator.facts.catalogue import CATALOGUE
+from evaluator.facts.catalogue_zh import DESCRIPTIONS_ZH
 from evaluator.facts.derive import derive
 from evaluator.i18n import Text
 from evaluator.packs import builtin_pack_ids
@@ -131,3 +132,9 @@ def test_every_parameter_the_catalogue_names_exists():
         for fdef in fact.fields.values():
             for param in fdef.params:
                 assert param in pack.parameters, (fact.name, fdef.name, param)
+
+
+def test_every_fact_and_field_is_described_in_chinese():
+    keys = {name for name in CATALOGUE} | {f"{t.name}.{f}" for t in CATALOGUE.values() for f in t.fields}
+    assert set(DESCRIPTIONS_ZH) == keys
+    assert all(re.search(r"[\u4e00-\u9fff]", text) for text in DESCRIPTIONS_ZH.values())

@@ -180,6 +180,15 @@ def test_explain_why_a_non_significant_process_change_triggers_nothing(case_file
     assert "change.significant = true does not hold: change.significant is no" in out
     zh = run_cli("explain", case_file(text), "CHG-NOTIFY").stdout
     assert "未触发" in zh and "不触发的原因" in zh
+    assert "(对服务有重大影响)" in zh and "significant for the service" not in zh  # the catalogue in zh
+
+
+def test_explain_a_rule_with_nothing_to_test_says_what_it_tests_in_each_language():
+    case = EXAMPLES / "hz-initial-three-star.yaml"  # no changes listed
+    zh = run_cli("explain", case, "CHG-NOTIFY").stdout
+    assert "本案例没有 change 事实" in zh and "`changes` 的每一项一个" in zh and "One per entry" not in zh
+    en = run_cli("explain", case, "CHG-NOTIFY", "--lang", "en").stdout
+    assert "the case has no change facts" in en and "One per entry of `changes`." in en
 
 
 def test_explain_a_rule_that_fired():
@@ -204,7 +213,7 @@ def test_explain_agrees_with_the_engine_on_generated_cases():
         case, _ = build_case(synthetic_case(seed, pack), str(seed))
         evaluation = run(case, pack, "python")
         for rule in pack.rules:
-            explain(evaluation, rule, "en")
+            explain(evaluation, rule, "both")
 
 
 # --------------------------------------------------------------------------------------- diff

@@ -345,3 +345,14 @@ CATALOGUE: dict[str, FactType] = {
         ),
     )
 }
+
+
+def describe(key: str, lang: str) -> str:
+    """A fact type's (`score`) or field's (`score.final`) description in zh or en."""
+    if lang == "zh":
+        from .catalogue_zh import DESCRIPTIONS_ZH
+
+        return DESCRIPTIONS_ZH[key]
+    type_name, _, field_name = key.partition(".")
+    fact = CATALOGUE[type_name]
+    return fact.fields[field_name].description if field_name else fact.description
