@@ -100,14 +100,14 @@ def _evaluation(
 
 
 def _certificate(
-    rng: random.Random, pack: Pack, as_of: dt.date
+    rng: random.Random, pack: Pack, as_of: dt.date, seed: int
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     issued = _before(rng, as_of, 1300)
     months = pack.integer("validity_months")
     valid_until = add_days(add_months(issued, months), rng.choice((-1, -1, -1, 0, -30)))
     status = rng.choices(("valid", "suspended", "withdrawn", "expired"), weights=(70, 15, 10, 5))[0]
     cert: dict[str, Any] = {
-        "number": f"SC-{issued.year}-{rng.randint(1, 9999):04d}",
+        "number": f"SC-{issued.year}-{seed:08d}",  # one certificate per seed, as in a real register
         "grade": rng.choice([g.id for g in pack.grades]),
         "issued_on": _iso(issued),
         "valid_until": _iso(valid_until),
@@ -214,7 +214,7 @@ def synthetic_case(seed: int, pack: Pack, *, as_of: dt.date = AS_OF) -> dict[str
         ]
     earliest = add_days(as_of, -400)
     if stage in ("surveillance", "recertification", "change") or rng.random() < 0.2:
-        cert, records = _certificate(rng, pack, as_of)
+        cert, records = _certificate(rng, pack, as_of, seed)
         doc["certificate"], doc["surveillance"] = cert, records
         earliest = dt.date.fromisoformat(cert["issued_on"])
         if rng.random() < 0.3:

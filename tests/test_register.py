@@ -34,9 +34,7 @@ def register_10k(tmp_path_factory):
     pack = load_pack()
     with cases.open("w", encoding="utf-8") as out:
         for seed in range(10_000):
-            doc = synthetic_case(seed, pack)
-            if "certificate" in doc:
-                doc["certificate"]["number"] = f"SC-{seed:05d}"  # one certificate per case
+            doc = synthetic_case(seed, pack)  # one certificate number per seed
             out.write(json.dumps(doc, ensure_ascii=False) + "\n")
     db = root / "register.db"
     result = run_cli(
