@@ -403,12 +403,12 @@ format_option = click.option(
 def register_lookup(number: str | None, org: str | None, as_of: dt.date | None, fmt: str, db: Path) -> None:
     """A certificate by number, or every certificate of organisations whose name contains ORG."""
     from evaluator.errors import UsageError
-    from evaluator.register import connect, lookup
+    from evaluator.register import lookup, open_existing
     from evaluator.tabular import render_rows
 
     if (number is None) == (org is None):
         raise UsageError("give --number or --org")
-    rows = lookup(connect(db), number=number, org=org, day=as_of or dt.date.today())
+    rows = lookup(open_existing(db), number=number, org=org, day=as_of or dt.date.today())
     columns = (
         "number",
         "organization",
@@ -436,10 +436,10 @@ def register_lookup(number: str | None, org: str | None, as_of: dt.date | None, 
 def register_history(key: str, show_diff: bool, between: tuple[int, int] | None, fmt: str, db: Path) -> None:
     """Every recorded evaluation of a case, or of an organisation (by credit code)."""
     from evaluator.errors import UsageError
-    from evaluator.register import connect, findings_diff, history
+    from evaluator.register import findings_diff, history, open_existing
     from evaluator.tabular import render_rows
 
-    conn = connect(db)
+    conn = open_existing(db)
     rows = history(conn, key)
     if not rows:
         raise UsageError(f"no recorded evaluation of {key}")
@@ -480,10 +480,10 @@ def register_history(key: str, show_diff: bool, between: tuple[int, int] | None,
 @guarded
 def register_due(within: int, as_of: dt.date | None, fmt: str, db: Path) -> None:
     """The planning list: surveillance due or overdue, extensions running, recertifications due."""
-    from evaluator.register import connect, due
+    from evaluator.register import due, open_existing
     from evaluator.tabular import render_rows
 
-    rows = due(connect(db), as_of or dt.date.today(), within)
+    rows = due(open_existing(db), as_of or dt.date.today(), within)
     columns = ("date", "kind", "number", "organization", "grade", "due_by", "extended_until", "valid_until")
     emit(render_rows(rows, columns if fmt == "table" else tuple(rows[0]) if rows else columns, fmt))
 

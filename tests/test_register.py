@@ -287,3 +287,31 @@ def test_a_register_from_a_newer_certeval_is_refused(tmp_path):
         conn.execute("PRAGMA user_version = 99")
     result = run_cli("register", "due", "--db", db)
     assert result.returncode != 0 and "newer certeval" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "query", [("lookup", "--org", "杭州"), ("history", "HZ-2026-0301"), ("due",)], ids=lambda q: q[0]
+)
+def test_a_query_on_a_missing_register_is_refused_and_creates_nothing(tmp_path, query):
+    db = tmp_path / "typo" / "certeval.db"
+    result = run_cli("register", *query, "--db", db)
+    assert result.returncode == 2 and f"no register at {db}" in result.stderr
+    assert not (tmp_path / "typo").exists()
+
+
+def test_a_file_that_is_not_a_register_is_bad_input(tmp_path):
+    not_sqlite = tmp_path / "case.db"
+    not_sqlite.write_text("case_id: X\n", encoding="utf-8")
+    result = run_cli("evaluate", EXAMPLES / "cq-surveillance-extended.yaml", "--record", "--db", not_sqlite)
+    assert result.returncode == 2 and "cannot be used as a register: file is not a database" in result.stderr
+    assert TRACEBACK not in result.stderr
+
+
+def test_another_programs_sqlite_file_is_left_untouched(tmp_path):
+    foreign = tmp_path / "crm.db"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE customers (name TEXT)")
+    before = foreign.read_bytes()
+    result = run_cli("register", "due", "--db", foreign)
+    assert result.returncode == 2 and "not a certeval register" in result.stderr
+    assert foreign.read_bytes() == before  # not switched to WAL, no tables added

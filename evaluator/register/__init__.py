@@ -3,7 +3,7 @@ planning view of what falls due."""
 
 from .queries import due, findings_diff, history, lookup
 from .record import content_sha256, register_record, write_records
-from .store import connect, db_path
+from .store import connect, db_path, open_existing
 
 __all__ = [
     "connect",
@@ -13,6 +13,7 @@ __all__ = [
     "findings_diff",
     "history",
     "lookup",
+    "open_existing",
     "register_record",
     "write_records",
 ]

@@ -91,14 +91,44 @@ def db_path(option: str | os.PathLike[str] | None) -> Path:
 def connect(path: Path) -> sqlite3.Connection:
     """An open, migrated register.  Writers use `BEGIN IMMEDIATE`: two processes recording at
     once wait for each other (busy timeout) instead of failing or interleaving."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    _use_wal(conn)
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    migrate(conn)
+    conn = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        _refuse_foreign(conn, path)
+        _use_wal(conn)
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        migrate(conn)
+    except (sqlite3.DatabaseError, OSError) as error:  # not a database, a directory, no permission…
+        if conn is not None:
+            conn.close()
+        raise UsageError(f"{path}: cannot be used as a register: {error}") from None
+    except BaseException:
+        if conn is not None:
+            conn.close()
+        raise
     return conn
+
+
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """Another program's SQLite file is left as it is, never switched to WAL or given our tables."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+    if version == 0 and tables:
+        raise UsageError(f"{path} is an SQLite database but not a certeval register")
+
+
+def open_existing(path: Path) -> sqlite3.Connection:
+    """The register for a query: a mistyped --db must not answer "nothing found" from a new,
+    empty file (nor leave that file behind)."""
+    if not path.is_file():
+        raise UsageError(
+            f"no register at {path}: record evaluations into it first (evaluate --record or"
+            f" batch --record), or choose another with --db or ${ENV_DB}"
+        )
+    return connect(path)
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:
