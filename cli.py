@@ -540,14 +540,34 @@ def packs_for(pack: str | None) -> list[Any]:
     "--junit", type=click.Path(path_type=Path, dir_okay=False), help="Also write a JUnit XML report."
 )
 @click.option("-v", "--verbose", is_flag=True, help="List passing fixture cases too.")
+@click.option(
+    "--coverage",
+    "show_coverage",
+    is_flag=True,
+    help="Also report condition coverage: comparisons the fixtures never show deciding a rule.",
+)
+@click.option(
+    "--min-coverage",
+    type=click.FloatRange(0, 100),
+    metavar="PERCENT",
+    help="Fail (exit 1) when a pack's condition coverage is below PERCENT; implies --coverage.",
+)
 @guarded
-def rules_test(pack: str | None, engines: tuple[str, ...], junit: Path | None, verbose: bool) -> None:
+def rules_test(
+    pack: str | None,
+    engines: tuple[str, ...],
+    junit: Path | None,
+    verbose: bool,
+    show_coverage: bool,
+    min_coverage: float | None,
+) -> None:
     """Run every rule's fixtures (a case that fires it, one that does not) on both engines."""
     from evaluator.errors import ExitStatus
     from evaluator.fixtures import junit_xml, run_fixtures
     from evaluator.output import write_atomic
 
     reports = []
+    below_minimum = False
     for loaded in packs_for(pack):
         report = run_fixtures(loaded, engines or None)
         reports.append((loaded.id, report))
@@ -557,9 +577,18 @@ def rules_test(pack: str | None, engines: tuple[str, ...], junit: Path | None, v
                 for problem in outcome.problems:
                     emit(f"       {problem}\n")
         emit(f"{loaded.id}: {report.passed} passed, {report.failed} failed ({', '.join(report.engines)})\n")
+        if show_coverage or min_coverage is not None:
+            from evaluator.condition_coverage import measure, percent_covered, render
+
+            rules = measure(loaded, report.cases)
+            emit(render(loaded.id, rules))
+            if min_coverage is not None and percent_covered(rules) < min_coverage:
+                emit(f"{loaded.id}: condition coverage below the minimum {min_coverage:g} %\n")
+                below_minimum = True
     if junit is not None:
         write_atomic(junit, junit_xml(reports))
-    finish(ExitStatus.MAJOR if any(r.failed for _, r in reports) else ExitStatus.OK)
+    failed = below_minimum or any(r.failed for _, r in reports)
+    finish(ExitStatus.MAJOR if failed else ExitStatus.OK)
 
 
 @rules.command("lint")
