@@ -114,8 +114,12 @@ def connect(path: Path) -> sqlite3.Connection:
 
 def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
     """Another program's SQLite file is left as it is, never switched to WAL or given our tables."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+    # one statement, one snapshot: a certeval migrating the new file at this moment commits its
+    # tables and user_version together, and two reads could see one without the other
+    version, tables = conn.execute(
+        "SELECT (SELECT user_version FROM pragma_user_version),"
+        " (SELECT count(*) FROM sqlite_master WHERE type = 'table')"
+    ).fetchone()
     if version == 0 and tables:
         raise UsageError(f"{path} is an SQLite database but not a certeval register")
 
