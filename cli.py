@@ -580,7 +580,7 @@ def rules_test(
         if show_coverage or min_coverage is not None:
             from evaluator.condition_coverage import measure, percent_covered, render
 
-            rules = measure(loaded, report.cases)
+            rules = measure(loaded, (o.evaluation for o in report.outcomes if o.evaluation))
             emit(render(loaded.id, rules))
             if min_coverage is not None and percent_covered(rules) < min_coverage:
                 emit(f"{loaded.id}: condition coverage below the minimum {min_coverage:g} %\n")

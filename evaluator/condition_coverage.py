@@ -5,7 +5,8 @@ the rule holds there (the unique-cause idea of MC/DC).  A comparison is covered 
 fixtures show it deciding the rule once while true and once while false: then a wrong operator,
 threshold or field in it changes a fixture's outcome.  A comparison that never decides is one a
 typo could hide in.  Every fixture case of the pack counts for every rule, and only at the
-stages where the rule runs.  The python engine's trace (`explain.trace`) gives the values.
+stages where the rule runs; the facts come from the evaluations `rules test` made anyway, and
+`explain.trace` walks each rule over them.
 """
 
 from __future__ import annotations
@@ -13,11 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .api import run
-from .case_loader import build_case
-from .errors import CaseError
+from .api import Evaluation
 from .explain import Step, trace
-from .fixtures import FixtureCase
 from .packs import Pack
 
 Position = tuple[int, ...]  # child indices from the root of a rule's trace to one comparison
@@ -61,23 +59,19 @@ def _held_with_flip(step: Step, flipped: Position, path: Position = ()) -> bool:
     return all(results) if step.conjunctive else any(results)
 
 
-def measure(pack: Pack, cases: Iterable[FixtureCase]) -> list[RuleCoverage]:
-    """Coverage per rule of the pack (in pack order) over the given fixture cases."""
+def measure(pack: Pack, evaluations: Iterable[Evaluation]) -> list[RuleCoverage]:
+    """Coverage per rule of the pack (in pack order) over the fixtures' evaluations."""
     coverage = {rule.id: RuleCoverage(rule.id) for rule in pack.rules}
-    for case in cases:
-        try:
-            loaded, loaded_pack = build_case(case.doc, case.label, pack_ref=pack)
-        except CaseError:
-            continue  # `rules test` reports a fixture that is not a valid case
-        facts = run(loaded, loaded_pack, "python").derived.facts
-        for rule in loaded_pack.rules:
-            if rule.stages and loaded.stage not in rule.stages:
+    for evaluation in evaluations:
+        stage, facts = evaluation.case.stage, evaluation.derived.facts
+        for rule in pack.rules:
+            if rule.stages and stage not in rule.stages:
                 continue
             seen = coverage[rule.id].comparisons
             for fact in facts:
                 if fact.type != rule.for_each:
                     continue
-                root = trace(rule.when, fact.values, loaded_pack, "en")
+                root = trace(rule.when, fact.values, pack, "en")
                 for path, leaf in _leaves(root):
                     entry = seen.setdefault(path, ComparisonCoverage(leaf.text))
                     if _held_with_flip(root, path) != root.held:

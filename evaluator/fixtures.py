@@ -28,7 +28,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from .api import run
+from .api import Evaluation, run
 from .case_loader import build_case
 from .engines import ENGINES, durable_available
 from .errors import CaseError, PackError, Problem
@@ -117,6 +117,7 @@ class Outcome:
     label: str
     passed: bool
     problems: list[str] = field(default_factory=list)
+    evaluation: Evaluation | None = None  # the first engine's, for condition coverage; None if invalid
 
 
 @dataclass
@@ -311,8 +312,12 @@ def run_case(case: FixtureCase, pack: Pack, engines: Iterable[str]) -> Outcome:
             case.label, False, [f"fixture is not a valid case: {p.field}: {p.message}" for p in e.problems]
         )
     results = {}
+    evaluation = None
     for engine in engines:
-        result = run(loaded, loaded_pack, engine).result
+        evaluated = run(loaded, loaded_pack, engine)
+        if evaluation is None:
+            evaluation = evaluated
+        result = evaluated.result
         results[engine] = result
         problems += [f"[{engine}] {p}" for p in _check_firing(case, result)]
         if case.expect:
@@ -320,7 +325,7 @@ def run_case(case: FixtureCase, pack: Pack, engines: Iterable[str]) -> Outcome:
     views = [{k: v for k, v in r.items() if k != "engine"} for r in results.values()]
     if any(view != views[0] for view in views[1:]):
         problems.append("the engines disagree on this case")
-    return Outcome(case.label, not problems, problems)
+    return Outcome(case.label, not problems, problems, evaluation)
 
 
 def default_engines() -> tuple[str, ...]:

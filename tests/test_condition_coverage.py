@@ -7,7 +7,7 @@ from helpers import run_cli
 from evaluator import load_pack
 from evaluator.condition_coverage import _held_with_flip, measure, percent_covered
 from evaluator.explain import Step
-from evaluator.fixtures import load_fixtures
+from evaluator.fixtures import load_fixtures, run_case
 from evaluator.ir import Compare
 
 
@@ -29,7 +29,8 @@ def test_a_comparison_decides_only_when_flipping_it_alone_flips_the_rule():
 
 def _surv_failed_certified(cases):
     pack = load_pack()
-    coverage = {r.rule: r for r in measure(pack, cases)}["SURV-FAILED"]
+    evaluations = [run_case(case, pack, ("python",)).evaluation for case in cases]
+    coverage = {r.rule: r for r in measure(pack, evaluations)}["SURV-FAILED"]
     (entry,) = [c for c in coverage.comparisons.values() if c.text == "certificate.certified = true"]
     return entry
 
