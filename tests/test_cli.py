@@ -30,6 +30,16 @@ def test_text_in_english_and_both():
     assert "监督：逾期" in both and "Surveillance: Overdue" in both
 
 
+def test_chinese_text_uses_chinese_punctuation_and_change_kind_names():
+    chinese = run_cli("evaluate", EXAMPLES / "wh-change-unnotified.yaml").stdout
+    assert "监督：未到期；上次评价 2026-07-02，应完成 2027-07-02" in chinese
+    assert "待通知变更：地址 2026-09-15 → 2026-10-15，服务流程 2026-11-02 → 2026-12-02" in chinese
+    assert "→ 受评组织（不符合项），期限 2026-12-23：向认证机构提交变更申请" in chinese
+    english = run_cli("evaluate", EXAMPLES / "wh-change-unnotified.yaml", "--lang", "en").stdout
+    assert "Changes to notify: Address 2026-09-15 → 2026-10-15, Service process" in english
+    assert "Surveillance: Not due; last evaluation 2026-07-02, due by 2027-07-02" in english
+
+
 def test_exit_status_0_without_major_finding():
     result = run_cli("evaluate", CLEAN, "--format", "json")
     assert result.returncode == 0

@@ -43,10 +43,16 @@ def _sep(lang: str) -> str:
     return "：" if lang == "zh" else ": "
 
 
+def _clauses(lang: str) -> tuple[str, str]:
+    """Semicolon and comma between clauses: full-width in Chinese text."""
+    return ("；", "，") if lang == "zh" else ("; ", ", ")
+
+
 def render_text(result: dict[str, Any], pack: Pack, lang: str = "zh") -> str:
     if lang == "both":
         return render_text(result, pack, "zh") + "\n" + render_text(result, pack, "en")
     s = _sep(lang)
+    semi, comma = _clauses(lang)
     stage = STAGE_LABELS[result["stage"]].get(lang)
     pack_id = f"{result['pack']['id']} {result['pack']['version']}"
     lines = [f"{result['case_id']} · {stage} · {result['as_of']} · {pack_id} ({result['engine']})"]
@@ -68,20 +74,21 @@ def render_text(result: dict[str, Any], pack: Pack, lang: str = "zh") -> str:
         reasons = f" ({', '.join(cert['reasons'])})" if cert["reasons"] else ""
         lines.append(
             f"{_w('certificate', lang)}{s}{cert['number']} {status} →"
-            f" {_w('recommend', lang)} {recommended}{reasons};"
-            f" {_w('valid_until', lang)} {cert['valid_until']}"
+            f" {_w('recommend', lang)} {recommended}{reasons}{semi}"
+            f"{_w('valid_until', lang)} {cert['valid_until']}"
         )
     surv = result["surveillance"]
     if surv is not None:
         state = SURVEILLANCE_STATE_LABELS[surv["state"]].get(lang)
-        extended = f"; {_w('extended', lang)} {surv['extended_until']}" if surv["extended_until"] else ""
+        extended = f"{semi}{_w('extended', lang)} {surv['extended_until']}" if surv["extended_until"] else ""
         lines.append(
-            f"{_w('surveillance', lang)}{s}{state}; {_w('last', lang)} {surv['last_evaluation']},"
-            f" {_w('due', lang)} {surv['due_by']}{extended}"
+            f"{_w('surveillance', lang)}{s}{state}{semi}{_w('last', lang)} {surv['last_evaluation']}{comma}"
+            f"{_w('due', lang)} {surv['due_by']}{extended}"
         )
     if result["notifications_required"]:
-        kinds = ", ".join(
-            f"{n['kind']} {n['date']} → {n['notify_by']}" for n in result["notifications_required"]
+        kinds = comma.join(
+            f"{pack.change_kinds[n['kind']].label.get(lang)} {n['date']} → {n['notify_by']}"
+            for n in result["notifications_required"]
         )
         lines.append(f"{_w('notify', lang)}{s}{kinds}")
     counts = " · ".join(f"{SEVERITY_LABELS[k].get(lang)} {result['summary'][k]}" for k in SEVERITIES)
@@ -93,5 +100,5 @@ def render_text(result: dict[str, Any], pack: Pack, lang: str = "zh") -> str:
         )
         if f["action"]:
             who = AUDIENCE_LABELS[f["audience"]].get(lang)
-            lines.append(f"      → {who}, {_w('by', lang)} {f['action']['due']}: {f['action'][lang]}")
+            lines.append(f"      → {who}{comma}{_w('by', lang)} {f['action']['due']}{s}{f['action'][lang]}")
     return "\n".join(lines) + "\n"
