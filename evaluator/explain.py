@@ -16,7 +16,7 @@ from .api import Evaluation
 from .facts.catalogue import CATALOGUE, describe
 from .facts.derive import Fact
 from .findings import format_value
-from .i18n import STAGE_LABELS, Text
+from .i18n import PUNCTUATION, STAGE_LABELS, Text
 from .ir import OPERATORS, All, AnyOf, Compare, Cond, FactRef, Not, Param, Ref
 from .packs.model import Pack, Rule
 
@@ -152,14 +152,16 @@ def _describe_leaf(step: Step, values: Mapping[str, Any], lang: str) -> str:
     assert step.leaf is not None
     ref = step.leaf.left
     fdef = CATALOGUE[ref.type].fields[ref.field]
+    mark = PUNCTUATION[lang]
     text = f"{ref} {_w('is', lang)} {_shown(step.left, lang)}"
     if isinstance(step.leaf.right, FactRef):
-        text += f", {step.leaf.right} {_w('is', lang)} {_shown(step.right, lang)}"
-    text += f" ({describe(f'{ref.type}.{ref.field}', lang)})"
+        text += f"{mark.comma}{step.leaf.right} {_w('is', lang)} {_shown(step.right, lang)}"
+    text += f"{mark.open}{describe(f'{ref.type}.{ref.field}', lang)}{mark.close}"
     if fdef.params:
-        text += "; " + _w("derived", lang, params=", ".join(fdef.params))
+        text += mark.semicolon + _w("derived", lang, params=", ".join(fdef.params))
     if fdef.see:
-        text += "; " + ", ".join(f"{name} {_shown(values.get(name), lang)}" for name in fdef.see)
+        related = (f"{name} {_shown(values.get(name), lang)}" for name in fdef.see)
+        text += mark.semicolon + mark.comma.join(related)
     return text
 
 
@@ -183,16 +185,18 @@ def explain(evaluation: Evaluation, rule: Rule, lang: str = "zh") -> str:
     for fact in facts:
         step = trace(rule.when, fact.values, pack, lang)
         lines.append("")
-        lines.append(f"{fact.subject or rule.for_each}: {_w('holds' if step.held else 'fails', lang)}")
+        held = _w("holds" if step.held else "fails", lang)
+        lines.append(f"{fact.subject or rule.for_each}{PUNCTUATION[lang].colon}{held}")
         tree: list[str] = []
         _render(step, lang, 1, tree)
         lines.extend(tree)
         if step.held != (fact.subject in fired):
             raise RuntimeError(f"explain disagrees with the engine on {rule.id} {fact.subject}")
         if not step.held:
-            lines.append(f"  {_w('why_not', lang)}:")
+            colon = PUNCTUATION[lang].colon
+            lines.append(f"  {_w('why_not', lang)}{colon.rstrip()}")
             for leaf in failures(step):
                 lines.append(
-                    f"    - {leaf.text} {_w('fails', lang)}: {_describe_leaf(leaf, fact.values, lang)}"
+                    f"    - {leaf.text} {_w('fails', lang)}{colon}{_describe_leaf(leaf, fact.values, lang)}"
                 )
     return "\n".join(lines) + "\n"

@@ -55,3 +55,20 @@ SURVEILLANCE_STATE_LABELS = {
     "recertification_due": Text("应再认证", "Recertification due"),
     "not_applicable": Text("不适用", "Not applicable"),
 }
+
+
+@dataclass(frozen=True)
+class Punctuation:
+    """What joins the parts of a line of plain text: full-width in Chinese."""
+
+    colon: str
+    semicolon: str
+    comma: str
+    open: str
+    close: str
+
+
+PUNCTUATION = {
+    "zh": Punctuation("：", "；", "，", "（", "）"),
+    "en": Punctuation(": ", "; ", ", ", " (", ")"),
+}

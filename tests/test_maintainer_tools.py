@@ -180,7 +180,8 @@ def test_explain_why_a_non_significant_process_change_triggers_nothing(case_file
     assert "change.significant = true does not hold: change.significant is no" in out
     zh = run_cli("explain", case_file(text), "CHG-NOTIFY").stdout
     assert "未触发" in zh and "不触发的原因" in zh
-    assert "(对服务有重大影响)" in zh and "significant for the service" not in zh  # the catalogue in zh
+    assert "（对服务有重大影响）" in zh and "significant for the service" not in zh  # the catalogue in zh
+    assert "changes[0]：不成立" in zh and "不触发的原因：" in zh  # Chinese punctuation
 
 
 def test_explain_a_rule_with_nothing_to_test_says_what_it_tests_in_each_language():

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..i18n import (
     AUDIENCE_LABELS,
+    PUNCTUATION,
     SEVERITIES,
     SEVERITY_LABELS,
     STAGE_LABELS,
@@ -39,20 +40,11 @@ def _w(key: str, lang: str) -> str:
     return WORDS[key].get(lang)
 
 
-def _sep(lang: str) -> str:
-    return "：" if lang == "zh" else ": "
-
-
-def _clauses(lang: str) -> tuple[str, str]:
-    """Semicolon and comma between clauses: full-width in Chinese text."""
-    return ("；", "，") if lang == "zh" else ("; ", ", ")
-
-
 def render_text(result: dict[str, Any], pack: Pack, lang: str = "zh") -> str:
     if lang == "both":
         return render_text(result, pack, "zh") + "\n" + render_text(result, pack, "en")
-    s = _sep(lang)
-    semi, comma = _clauses(lang)
+    mark = PUNCTUATION[lang]
+    s, semi, comma = mark.colon, mark.semicolon, mark.comma
     stage = STAGE_LABELS[result["stage"]].get(lang)
     pack_id = f"{result['pack']['id']} {result['pack']['version']}"
     lines = [f"{result['case_id']} · {stage} · {result['as_of']} · {pack_id} ({result['engine']})"]
