@@ -342,3 +342,18 @@ def test_another_programs_sqlite_file_is_left_untouched(tmp_path):
     result = run_cli("register", "due", "--db", foreign)
     assert result.returncode == 2 and "not a certeval register" in result.stderr
     assert foreign.read_bytes() == before  # not switched to WAL, no tables added
+
+
+def test_a_register_held_past_the_busy_timeout_says_so(tmp_path, monkeypatch):
+    from evaluator.errors import UsageError
+    from evaluator.register import store
+
+    db = tmp_path / "r.db"
+    connect(db).close()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 0.2)
+    with pytest.raises(UsageError, match=r"the register is busy: another process has held it for over 0\.2"):
+        connect(db)
+    holder.execute("ROLLBACK")
+    holder.close()

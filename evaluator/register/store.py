@@ -104,6 +104,11 @@ def connect(path: Path) -> sqlite3.Connection:
     except (sqlite3.DatabaseError, OSError) as error:  # not a database, a directory, no permission…
         if conn is not None:
             conn.close()
+        if "locked" in str(error):
+            raise UsageError(
+                f"{path}: the register is busy: another process has held it for over {BUSY_TIMEOUT_S} s;"
+                " try again when it has finished"
+            ) from None
         raise UsageError(f"{path}: cannot be used as a register: {error}") from None
     except BaseException:
         if conn is not None:
