@@ -101,20 +101,24 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")
         migrate(conn)
-    except (sqlite3.DatabaseError, OSError) as error:  # not a database, a directory, no permission…
+    except BaseException as error:
         if conn is not None:
             conn.close()
-        if "locked" in str(error):
+        if not isinstance(error, (sqlite3.DatabaseError, OSError)):
+            raise
+        if _busy(error):
             raise UsageError(
                 f"{path}: the register is busy: another process has held it for over {BUSY_TIMEOUT_S} s;"
                 " try again when it has finished"
             ) from None
+        # not a database, a directory, no permission…
         raise UsageError(f"{path}: cannot be used as a register: {error}") from None
-    except BaseException:
-        if conn is not None:
-            conn.close()
-        raise
     return conn
+
+
+def _busy(error: BaseException) -> bool:
+    """SQLite's SQLITE_BUSY, which Python reports only in the message."""
+    return "locked" in str(error) or "busy" in str(error)
 
 
 def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
@@ -153,8 +157,7 @@ def _use_wal(conn: sqlite3.Connection) -> None:
             conn.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as error:
-            busy = "locked" in str(error) or "busy" in str(error)
-            if not busy or time.monotonic() > deadline:
+            if not _busy(error) or time.monotonic() > deadline:
                 raise
             time.sleep(pause)
             pause = min(pause * 2, 0.2)
