@@ -182,18 +182,18 @@ def explain(evaluation: Evaluation, rule: Rule, lang: str = "zh") -> str:
         lines.append(_w("no_facts", lang, type=rule.for_each, description=describe(rule.for_each, lang)))
         return "\n".join(lines) + "\n"
     lines.append(_w("facts", lang, type=rule.for_each, n=str(len(facts))))
+    colon = PUNCTUATION[lang].colon
     for fact in facts:
         step = trace(rule.when, fact.values, pack, lang)
         lines.append("")
         held = _w("holds" if step.held else "fails", lang)
-        lines.append(f"{fact.subject or rule.for_each}{PUNCTUATION[lang].colon}{held}")
+        lines.append(f"{fact.subject or rule.for_each}{colon}{held}")
         tree: list[str] = []
         _render(step, lang, 1, tree)
         lines.extend(tree)
         if step.held != (fact.subject in fired):
             raise RuntimeError(f"explain disagrees with the engine on {rule.id} {fact.subject}")
         if not step.held:
-            colon = PUNCTUATION[lang].colon
             lines.append(f"  {_w('why_not', lang)}{colon.rstrip()}")
             for leaf in failures(step):
                 lines.append(
