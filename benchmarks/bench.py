@@ -7,7 +7,7 @@
 (b) evaluation only (validated case in, result dict out), durable vs python engine;
 (c) resident memory of one process after 1k and after 100k evaluations;
 (d) cold wall time of `certeval evaluate` on one example.
-Synthetic cases come from evaluator.synthetic (every stage, every rule reachable).
+Synthetic cases come from evaluator.maintain.synthetic (every stage, every rule reachable).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ import yaml
 
 from evaluator import load_pack
 from evaluator.api import run
-from evaluator.case_loader import build_case
-from evaluator.synthetic import synthetic_case
+from evaluator.case.loader import build_case
+from evaluator.maintain.synthetic import synthetic_case
 
 HERE = Path(__file__).resolve().parent
 CERTEVAL = shutil.which("certeval", path=str(Path(sys.executable).parent)) or "certeval"
@@ -105,8 +105,8 @@ MEMORY_SCRIPT = """
 import sys
 from evaluator import load_pack
 from evaluator.api import run
-from evaluator.case_loader import build_case
-from evaluator.synthetic import synthetic_case
+from evaluator.case.loader import build_case
+from evaluator.maintain.synthetic import synthetic_case
 
 def rss_mb():
     with open("/proc/self/status") as status:

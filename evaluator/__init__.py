@@ -11,19 +11,16 @@ The public API:
 from typing import Any
 
 from .api import Evaluation, evaluate, evaluate_full
-from .errors import CaseError, ExitStatus, PackError, Problem
+from .base.errors import CaseError, ExitStatus, PackError, Problem
 from .packs import load_pack
 
 
 def __getattr__(name: str) -> Any:
     # importlib.metadata costs ~50 ms at start-up: only `--version` and reports need it
     if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
+        from .base.version import certeval_version
 
-        try:
-            return version("certeval")
-        except PackageNotFoundError:  # a checkout that is not installed
-            return "0.0.0+checkout"
+        return certeval_version()
     raise AttributeError(name)
 
 

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import decide
-from .case_loader import build_case, load_case
-from .case_model import Case
+from .base.case_model import Case
+from .base.i18n import SEVERITIES
+from .case.loader import build_case, load_case
 from .engines import durable_available, get_engine
 from .facts.derive import Derived, derive
-from .findings import Finding, build_finding, finding_json, order_key
-from .i18n import SEVERITIES
+from .judge import decide
+from .judge.findings import Finding, build_finding, finding_json, order_key
 from .packs import Pack, load_pack
 
 DEFAULT_ENGINE = "durable"

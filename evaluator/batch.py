@@ -34,12 +34,12 @@ from pathlib import Path
 from typing import Any
 
 from .api import evaluate_full
-from .case_loader import build_case, read_document
-from .errors import CaseError, ExitStatus, InputError, PackError, Problem
-from .i18n import SEVERITIES
-from .output import to_json, write_atomic
+from .base.errors import CaseError, ExitStatus, InputError, PackError, Problem
+from .base.i18n import SEVERITIES
+from .base.yamlsafe import LoadError, parse_json, parse_json_located
+from .case.loader import build_case, read_document
+from .outputs.files import to_json, write_atomic
 from .packs import Pack, load_pack
-from .yamlsafe import LoadError, parse_json, parse_json_located
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 JOURNAL_DIR = ".batch"
@@ -178,7 +178,7 @@ def evaluate_unit(unit: Unit, options: Options) -> dict[str, Any]:
         case, pack = _load(unit, options)
         evaluation = evaluate_full(case, pack=pack, engine=options.engine)
         if options.reports:
-            from .report import render_report, report_filename
+            from .outputs.report import render_report, report_filename
 
             for kind in options.reports:
                 name = report_filename(case.case_id, kind, "html", options.lang)

@@ -15,7 +15,7 @@ from helpers import CERTEVAL, CONFORMANCE, EXAMPLES, TRACEBACK, base_text, run_c
 
 from evaluator import CaseError, evaluate, load_pack
 from evaluator.batch import evaluate_many
-from evaluator.synthetic import synthetic_case
+from evaluator.maintain.synthetic import synthetic_case
 
 OUTPUTS = ("results.jsonl", "summary.csv", "errors.jsonl")
 

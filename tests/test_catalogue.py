@@ -8,13 +8,13 @@ import re
 import pytest
 
 from evaluator import load_pack
-from evaluator.case_loader import build_case
-from evaluator.facts.catalogue import CATALOGUE
-from evaluator.facts.catalogue_zh import DESCRIPTIONS_ZH
+from evaluator.base.i18n import Text
+from evaluator.case.loader import build_case
 from evaluator.facts.derive import derive
-from evaluator.i18n import Text
+from evaluator.maintain.synthetic import synthetic_case
 from evaluator.packs import builtin_pack_ids
-from evaluator.synthetic import synthetic_case
+from evaluator.packs.catalogue import CATALOGUE
+from evaluator.packs.catalogue_zh import DESCRIPTIONS_ZH
 
 # SPEC section 1: every rule ID with its severity and audience ("recorded": as the auditor recorded).
 SPEC_RULES = {

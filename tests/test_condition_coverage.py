@@ -5,10 +5,10 @@ from __future__ import annotations
 from helpers import run_cli
 
 from evaluator import load_pack
-from evaluator.condition_coverage import _held_with_flip, measure, percent_covered
-from evaluator.explain import Step
-from evaluator.fixtures import load_fixtures, run_case
-from evaluator.ir import Compare
+from evaluator.maintain.condition_coverage import _held_with_flip, measure, percent_covered
+from evaluator.maintain.explain import Step
+from evaluator.maintain.fixtures import load_fixtures, run_case
+from evaluator.packs.ir import Compare
 
 
 def leaf(held: bool) -> Step:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from evaluator.dates import add_months, period_end
+from evaluator.base.dates import add_months, period_end
 
 D = dt.date
 

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from evaluator import load_pack
 from evaluator.api import run
-from evaluator.case_loader import build_case
-from evaluator.synthetic import synthetic_case
+from evaluator.case.loader import build_case
+from evaluator.maintain.synthetic import synthetic_case
 
 PACKS = [load_pack("gbt27922-2011"), load_pack("gbt27922-1000")]
 
@@ -56,8 +56,8 @@ SESSIONS_SCRIPT = """
 import gc, json
 from evaluator import load_pack
 from evaluator.api import run
-from evaluator.case_loader import build_case
-from evaluator.synthetic import synthetic_case
+from evaluator.case.loader import build_case
+from evaluator.maintain.synthetic import synthetic_case
 pack = load_pack("gbt27922-2011")
 doc = synthetic_case(1, pack)
 doc.update(stage="change", changes=[])

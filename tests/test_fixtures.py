@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from evaluator.engines import durable_available
-from evaluator.fixtures import coverage, default_engines, load_fixtures, run_case
+from evaluator.maintain.fixtures import coverage, default_engines, load_fixtures, run_case
 from evaluator.packs import builtin_pack_ids, load_pack
 
 CASES = [(pack_id, case) for pack_id in builtin_pack_ids() for case in load_fixtures(load_pack(pack_id))]

@@ -11,11 +11,11 @@ from helpers import EXAMPLES, REPO, TRACEBACK, base_text, run_cli
 
 from evaluator import load_pack
 from evaluator.api import run
-from evaluator.case_loader import build_case
-from evaluator.docs import facts_page, pack_page
-from evaluator.explain import explain
+from evaluator.case.loader import build_case
+from evaluator.maintain.docs import facts_page, pack_page
+from evaluator.maintain.explain import explain
+from evaluator.maintain.synthetic import synthetic_case
 from evaluator.packs import builtin_pack_ids, builtin_root
-from evaluator.synthetic import synthetic_case
 
 
 @pytest.fixture

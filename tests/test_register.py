@@ -16,9 +16,9 @@ from helpers import CERTEVAL, EXAMPLES, TRACEBACK, base_text, run_cli
 
 from evaluator import load_pack
 from evaluator.api import run
-from evaluator.case_loader import build_case
+from evaluator.case.loader import build_case
+from evaluator.maintain.synthetic import synthetic_case
 from evaluator.register import connect, due, history, lookup, register_record, write_records
-from evaluator.synthetic import synthetic_case
 
 PLAN_DAY = dt.date(2026, 11, 23)
 
@@ -345,7 +345,7 @@ def test_another_programs_sqlite_file_is_left_untouched(tmp_path):
 
 
 def test_a_register_held_past_the_busy_timeout_says_so(tmp_path, monkeypatch):
-    from evaluator.errors import UsageError
+    from evaluator.base.errors import UsageError
     from evaluator.register import store
 
     db = tmp_path / "r.db"

@@ -20,10 +20,10 @@ from click.testing import CliRunner
 from helpers import EXAMPLES, REPO, TRACEBACK, base_text, run_cli
 
 from evaluator.api import evaluate_full
-from evaluator.i18n import Text
-from evaluator.report import render_report
-from evaluator.report.charts import score_bars
-from evaluator.report.environment import environment, markdown_escape
+from evaluator.base.i18n import Text
+from evaluator.outputs.report import render_report
+from evaluator.outputs.report.charts import score_bars
+from evaluator.outputs.report.environment import environment, markdown_escape
 
 GOLDEN = REPO / "tests" / "golden"
 UPDATE = os.environ.get("CERTEVAL_UPDATE_GOLDEN") == "1"

@@ -9,14 +9,14 @@ import pytest
 from helpers import EXAMPLES, run_cli
 
 from evaluator import CaseError, evaluate, load_pack
-from evaluator.case_loader import build_case
-from evaluator.case_schema import case_json_schema
-from evaluator.findings import subject_key
-from evaluator.fixtures import load_fixtures
-from evaluator.i18n import SEVERITIES
-from evaluator.schemas import result_json_schema, rules_json_schema
-from evaluator.synthetic import synthetic_case
-from evaluator.yamlsafe import parse_yaml
+from evaluator.base.i18n import SEVERITIES
+from evaluator.base.yamlsafe import parse_yaml
+from evaluator.case.loader import build_case
+from evaluator.case.shape import case_json_schema
+from evaluator.judge.findings import subject_key
+from evaluator.maintain.fixtures import load_fixtures
+from evaluator.maintain.synthetic import synthetic_case
+from evaluator.outputs.json_schemas import result_json_schema, rules_json_schema
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 RESULT_SCHEMA = jsonschema.Draft202012Validator(result_json_schema(load_pack()))

@@ -9,8 +9,8 @@ from fractions import Fraction
 import pytest
 
 from evaluator import load_pack
-from evaluator.case_model import Evaluation, IndicatorScore, SpecialBonus, SpecialDeduction
-from evaluator.scoring import json_number, score, truncate2
+from evaluator.base.case_model import Evaluation, IndicatorScore, SpecialBonus, SpecialDeduction
+from evaluator.facts.scoring import json_number, score, truncate2
 
 
 @pytest.mark.parametrize(

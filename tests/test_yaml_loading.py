@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from evaluator.yamlsafe import MAX_BYTES, BadDate, LoadError, LocDict, SourceInt, load_document
+from evaluator.base.yamlsafe import MAX_BYTES, BadDate, LoadError, LocDict, SourceInt, load_document
 
 
 def load(text: str | bytes, as_json: bool = False):

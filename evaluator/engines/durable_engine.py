@@ -37,7 +37,7 @@ from typing import Any
 import durable_rules_engine as dre
 
 from ..facts.derive import Fact
-from ..ir import OPERATORS, All, AnyOf, Compare, Cond, FactRef, fields_used, resolve
+from ..packs.ir import OPERATORS, All, AnyOf, Compare, Cond, FactRef, fields_used, resolve
 from ..packs.model import Pack, Rule
 from . import Firing, rules_for_stage
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from ..facts.derive import Fact
-from ..ir import Predicate, compile_python
+from ..packs.ir import Predicate, compile_python
 from ..packs.model import Pack, Rule
 from . import Firing, rules_for_stage
 

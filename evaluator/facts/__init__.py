@@ -1,0 +1,1 @@
+"""What a case means: fact derivation, scoring, the certificate timeline and the credit code."""

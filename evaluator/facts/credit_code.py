@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..i18n import Text
+from ..base.i18n import Text
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
 WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1, 3, 9, 27, 19, 26, …

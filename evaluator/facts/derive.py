@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from ..case_model import Case
-from ..certification import Timeline, timeline
-from ..dates import add_days, add_months
-from ..i18n import Text
+from ..base.case_model import Case
+from ..base.dates import add_days, add_months
+from ..base.i18n import Text
 from ..packs.model import Pack
-from ..scoring import ScoreOutcome, score
+from .certificate_timeline import Timeline, timeline
 from .credit_code import PROBLEM_TEXT, credit_code_problem
+from .scoring import ScoreOutcome, score
 
 INCIDENT_KIND_LABELS = {"accident": Text("事故", "accident"), "complaint": Text("投诉", "complaint")}
 DEDUCTION_BASIS_LABELS = {

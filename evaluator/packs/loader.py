@@ -20,20 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import PackError, Problem, UnknownPackError
-from ..facts.catalogue import CATALOGUE
-from ..ir import (
-    TRUE,
-    Cond,
-    FactRef,
-    check_condition,
-    expand,
-    negation_normal_form,
-    parse_fact_name,
-)
-from ..schema import INVALID, Ctx, child_path, item_line, key_line
-from ..yamlsafe import LoadError, LocDict, decode, parse_yaml
+from ..base.errors import PackError, Problem, UnknownPackError
+from ..base.resources import resource_dir
+from ..base.schema_language import INVALID, Ctx, child_path, item_line, key_line
+from ..base.yamlsafe import LoadError, LocDict, decode, parse_yaml
 from . import spec
+from .catalogue import CATALOGUE
+from .ir import TRUE, Cond, FactRef, check_condition, expand, negation_normal_form, parse_fact_name
 from .model import (
     Area,
     Category,
@@ -80,9 +73,7 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 @functools.lru_cache(maxsize=1)
 def builtin_root() -> Path:
     """The built-in packs: inside the installed package, or at the top of a checkout."""
-    here = Path(__file__).resolve().parent.parent
-    installed = here / "rules"
-    return installed if installed.is_dir() else here.parent / "rules"
+    return resource_dir("rules")
 
 
 def builtin_pack_ids() -> list[str]:

@@ -8,8 +8,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from ..i18n import Text
-from ..ir import Cond, FactRef
+from ..base.i18n import Text
+from .ir import Cond, FactRef
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,25 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..case_model import STAGES
-from ..facts.catalogue import CATALOGUE
-from ..i18n import AUDIENCES, SEVERITIES, Text
-from ..ir import ConditionSpec
-from ..schema import INVALID, Bool, Ctx, Dict, Enum, Field, Int, ListOf, Num, Obj, Spec, Str, describe
+from ..base.case_model import STAGES
+from ..base.i18n import AUDIENCES, SEVERITIES, Text
+from ..base.schema_language import (
+    INVALID,
+    Bool,
+    Ctx,
+    Dict,
+    Enum,
+    Field,
+    Int,
+    ListOf,
+    Num,
+    Obj,
+    Spec,
+    Str,
+    describe,
+)
+from .catalogue import CATALOGUE
+from .ir import ConditionSpec
 
 RULE_ID = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+"
 PACK_ID = r"[a-z0-9][a-z0-9.-]{0,63}"

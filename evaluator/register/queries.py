@@ -7,7 +7,7 @@ import functools
 import sqlite3
 from typing import Any
 
-from ..errors import PackError
+from ..base.errors import PackError
 
 CERTIFIED = ("valid", "suspended")
 CERTIFICATES = """

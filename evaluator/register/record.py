@@ -8,24 +8,17 @@ cases are recorded: a case that did not validate never reaches the register.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..i18n import SEVERITIES
+from ..base.i18n import SEVERITIES
+from ..base.version import certeval_version
 
 if TYPE_CHECKING:
     from ..api import Evaluation
-
-
-@functools.lru_cache(maxsize=1)
-def certeval_version() -> str:
-    from .. import __version__
-
-    return str(__version__)
 
 
 def content_sha256(document: Any) -> str:

@@ -8,7 +8,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from ..errors import UsageError
+from ..base.errors import UsageError
 
 DEFAULT_DB = "certeval.db"
 ENV_DB = "CERTEVAL_DB"

@@ -1,0 +1,1 @@
+"""The command groups of `certeval`, one small module each; `cli.py` assembles them."""

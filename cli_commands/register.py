@@ -1,0 +1,115 @@
+"""`certeval register`: the evaluation register's queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from .common import as_of_option, db_option, emit, finish, guarded
+
+
+@click.group()
+def register() -> None:
+    """The evaluation register: look certificates up, an organisation's history, what is due."""
+
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+)
+
+
+@register.command("lookup")
+@click.option("--number", help="Certificate number (exact).")
+@click.option("--org", help="Part of the organisation's name.")
+@as_of_option("Status as of this date (default today).")
+@format_option
+@db_option
+@guarded
+def register_lookup(number: str | None, org: str | None, as_of: dt.date | None, fmt: str, db: Path) -> None:
+    """A certificate by number, or every certificate of organisations whose name contains ORG."""
+    from evaluator.base.errors import UsageError
+    from evaluator.outputs.tables import render_rows
+    from evaluator.register import lookup, open_existing
+
+    if (number is None) == (org is None):
+        raise UsageError("give --number or --org")
+    rows = lookup(open_existing(db), number=number, org=org, day=as_of or dt.date.today())
+    columns = (
+        "number",
+        "organization",
+        "grade",
+        "status",
+        "recommended_status",
+        "valid_until",
+        "next_surveillance",
+    )
+    emit(render_rows(rows, columns if fmt == "table" else tuple(rows[0]) if rows else columns, fmt))
+    finish(0 if rows else 1)
+
+
+@register.command("history")
+@click.argument("key", metavar="CASE_ID|CREDIT_CODE")
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="Findings added and closed since the previous evaluation."
+)
+@click.option(
+    "--between", nargs=2, type=int, metavar="ID ID", help="Findings added and closed between two evaluations."
+)
+@format_option
+@db_option
+@guarded
+def register_history(key: str, show_diff: bool, between: tuple[int, int] | None, fmt: str, db: Path) -> None:
+    """Every recorded evaluation of a case, or of an organisation (by credit code)."""
+    from evaluator.base.errors import UsageError
+    from evaluator.outputs.tables import render_rows
+    from evaluator.register import findings_diff, history, open_existing
+
+    conn = open_existing(db)
+    rows = history(conn, key)
+    if not rows:
+        raise UsageError(f"no recorded evaluation of {key}")
+    columns = (
+        "id",
+        "as_of",
+        "case_id",
+        "stage",
+        "pack",
+        "grade",
+        "score",
+        "major",
+        "minor",
+        "recommended_status",
+    )
+    emit(render_rows(rows, columns, fmt))
+    if between or show_diff:
+        if between:
+            before, after = between
+        elif len(rows) < 2:
+            raise UsageError("--diff needs two recorded evaluations")
+        else:
+            before, after = rows[-2]["id"], rows[-1]["id"]
+        changes = findings_diff(conn, before, after)
+        emit(f"\nfindings from evaluation {before} to {after}:\n")
+        for kind, sign in (("added", "+"), ("closed", "-")):
+            for f in changes[kind]:
+                emit(f"  {sign} {f['severity']} {f['rule']} {f['subject'] or ''} {f['message_zh']}\n")
+        if not changes["added"] and not changes["closed"]:
+            emit("  (no change)\n")
+
+
+@register.command("due")
+@click.option("--within", type=click.IntRange(min=0), default=60, show_default=True, help="Days ahead.")
+@as_of_option("Plan from this date (default today).")
+@format_option
+@db_option
+@guarded
+def register_due(within: int, as_of: dt.date | None, fmt: str, db: Path) -> None:
+    """The planning list: surveillance due or overdue, extensions running, recertifications due."""
+    from evaluator.outputs.tables import render_rows
+    from evaluator.register import due, open_existing
+
+    rows = due(open_existing(db), as_of or dt.date.today(), within)
+    columns = ("date", "kind", "number", "organization", "grade", "due_by", "extended_until", "valid_until")
+    emit(render_rows(rows, columns if fmt == "table" else tuple(rows[0]) if rows else columns, fmt))

@@ -1,0 +1,175 @@
+"""Checks that need several fields of a case at once (SPEC §1.1, §1.3-1.5, §3).
+
+The schema has already checked each field on its own; these checks find dates after as_of,
+score sheets that do not add up, items listed twice, and sections that make no sense without
+the certificate.  Each problem names the field and its line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import Any
+
+from ..base.case_model import Case
+from ..base.errors import Problem
+from ..base.schema_language import item_path
+from ..base.yamlsafe import LocDict, LocList
+from ..packs.model import Pack
+
+
+def line_at(doc: Any, *path: str | int) -> int | None:
+    """The line of the deepest existing node on `path` in a located document."""
+    node, line = doc, getattr(doc, "line", None)
+    for part in path:
+        if isinstance(part, int) and isinstance(node, LocList) and 0 <= part < len(node):
+            line, node = node.item_lines[part], node[part]
+        elif isinstance(part, str) and isinstance(node, LocDict) and part in node:
+            line, node = node.key_lines.get(part, line), node[part]
+        else:
+            break
+    return line
+
+
+def _fmt(number: Fraction) -> str:
+    return str(number.numerator) if number.denominator == 1 else f"{float(number):g}"
+
+
+class _Checker:
+    def __init__(self, case: Case, pack: Pack, doc: Any, file: str) -> None:
+        self.case, self.pack, self.doc, self.file = case, pack, doc, file
+        self.problems: list[Problem] = []
+
+    def error(self, path: tuple[str | int, ...], message: str) -> None:
+        field = ""
+        for part in path:
+            field = (
+                item_path(field, part) if isinstance(part, int) else (f"{field}.{part}" if field else part)
+            )
+        self.problems.append(Problem(self.file, line_at(self.doc, *path), field, message))
+
+    def run(self) -> list[Problem]:
+        self.dates_not_after_as_of()
+        self.certificate_dates()
+        self.scores()
+        self.listed_once()
+        return self.problems
+
+    # ------------------------------------------------------------------------------------ dates
+    def _dated(self) -> Iterator[tuple[tuple[str | int, ...], dt.date | None]]:
+        """Every date SPEC 1.1 forbids after as_of, with its path."""
+        c = self.case
+        for i, incident in enumerate(c.incidents):
+            yield ("incidents", i, "date"), incident.date
+        if c.application:
+            yield ("application", "date"), c.application.date
+        if c.evaluation:
+            yield ("evaluation", "date"), c.evaluation.date
+        for i, record in enumerate(c.surveillance):
+            yield ("surveillance", i, "date"), record.date
+        if c.certificate:
+            yield ("certificate", "issued_on"), c.certificate.issued_on
+            yield ("certificate", "suspended_on"), c.certificate.suspended_on
+            yield ("certificate", "evaluated_on"), c.certificate.evaluated_on
+        if c.service_system:
+            yield ("service_system", "operating_since"), c.service_system.operating_since
+        for i, change in enumerate(c.changes or ()):
+            yield ("changes", i, "date"), change.date
+            yield ("changes", i, "notified_on"), change.notified_on
+
+    def dates_not_after_as_of(self) -> None:
+        for path, day in self._dated():
+            if day is not None and day > self.case.as_of:
+                self.error(path, f"{day.isoformat()} is after as_of {self.case.as_of.isoformat()}")
+
+    def certificate_dates(self) -> None:
+        c, cert = self.case, self.case.certificate
+        if cert is None:
+            for name, present in (
+                ("surveillance", bool(c.surveillance)),
+                ("extension", c.extension is not None),
+            ):
+                if present:
+                    self.error((name,), "needs a certificate: only a certified organisation has one")
+            return
+        for i, record in enumerate(c.surveillance):
+            if record.date < cert.issued_on:
+                self.error(
+                    ("surveillance", i, "date"),
+                    f"{record.date} is before certificate.issued_on {cert.issued_on}",
+                )
+        if cert.evaluated_on and cert.evaluated_on > cert.issued_on:
+            self.error(
+                ("certificate", "evaluated_on"), f"{cert.evaluated_on} is after issued_on {cert.issued_on}"
+            )
+        if cert.valid_until < cert.issued_on:
+            self.error(
+                ("certificate", "valid_until"), f"{cert.valid_until} is before issued_on {cert.issued_on}"
+            )
+        if cert.status == "suspended" and cert.suspended_on is None:
+            self.error(("certificate", "suspended_on"), "status suspended needs suspended_on")
+        if cert.suspended_on and cert.suspension_until and cert.suspension_until < cert.suspended_on:
+            self.error(
+                ("certificate", "suspension_until"),
+                f"{cert.suspension_until} is before suspended_on {cert.suspended_on}",
+            )
+
+    # ----------------------------------------------------------------------------------- scores
+    def scores(self) -> None:
+        evaluation = self.case.evaluation
+        if evaluation is None:
+            return
+        self._once(
+            ("evaluation", "excluded"),
+            [e.indicator for e in evaluation.excluded],
+            "indicator",
+            "is excluded twice",
+        )
+        if evaluation.scores is None:
+            return
+        scores = evaluation.scores
+        for key, score in scores.items():
+            if score.awarded > score.available:
+                self.error(
+                    ("evaluation", "scores", key, "awarded"),
+                    f"{_fmt(score.awarded)} exceeds available {_fmt(score.available)}",
+                )
+            fixed = self.pack.indicators[key].points
+            if fixed is not None and score.available != fixed:
+                self.error(
+                    ("evaluation", "scores", key, "available"),
+                    f"{_fmt(score.available)} differs from the pack's {_fmt(fixed)} points",
+                )
+        for category in self.pack.categories.values():
+            total = sum(
+                (s.available for k, s in scores.items() if self.pack.indicators[k].category == category.id),
+                Fraction(0),
+            )
+            if total != category.max:
+                self.error(
+                    ("evaluation", "scores"),
+                    f"available points of the {category.id} indicators add up to {_fmt(total)},"
+                    f" not the category maximum {_fmt(category.max)}",
+                )
+        excluded = {e.indicator for e in evaluation.excluded if self.pack.indicators[e.indicator].excludable}
+        if sum((s.available for k, s in scores.items() if k not in excluded), Fraction(0)) == 0:
+            self.error(("evaluation", "scores"), "the applicable indicators have no available points")
+
+    # ----------------------------------------------------------------------------- duplicates
+    def listed_once(self) -> None:
+        c = self.case
+        if c.application and c.application.documents:
+            self._once(("application", "documents"), list(c.application.documents), None, "is listed twice")
+        self._once(("evidence",), [e.item for e in c.evidence or ()], "item", "is listed twice")
+
+    def _once(self, path: tuple[str, ...], keys: list[str], field: str | None, message: str) -> None:
+        seen: set[str] = set()
+        for i, key in enumerate(keys):
+            if key in seen:
+                self.error((*path, i, field) if field else (*path, i), f"{key} {message}")
+            seen.add(key)
+
+
+def check_case(case: Case, pack: Pack, doc: Any, file: str) -> list[Problem]:
+    return _Checker(case, pack, doc, file).run()

@@ -1,0 +1,106 @@
+"""Score sheet arithmetic and the grade, exactly (SPEC 1.4).
+
+Everything is a Fraction until it is printed: the grade is decided on the exact final score,
+and the printed score is truncated (never rounded up), so 94.996 prints 94.99 beside four_star.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+from fractions import Fraction
+
+from ..base.case_model import Evaluation
+from ..packs.model import Pack
+
+
+@dataclass(frozen=True)
+class CategoryScore:
+    awarded: Fraction
+    available: Fraction
+
+
+@dataclass(frozen=True)
+class ScoreOutcome:
+    base: Fraction
+    final: Fraction
+    graded: bool  # special deductions below the limit
+    grade: str | None
+    below_pass: bool  # final below the lowest grade threshold, whatever the deductions
+    by_category: dict[str, CategoryScore]
+    applicable: dict[str, bool]
+    special_deductions: int
+    special_bonus: int
+
+
+def exact_sum(values: Iterable[Fraction]) -> Fraction:
+    """Σ of fractions over one common denominator: one division, where adding them one by one
+    normalises at every step (score sheets hold a few dozen numbers with denominators 1, 2, 10…)."""
+    items = list(values)
+    common = 1
+    for value in items:
+        common = common * value.denominator // math.gcd(common, value.denominator)
+    return Fraction(sum(value.numerator * (common // value.denominator) for value in items), common)
+
+
+def valid_exclusions(evaluation: Evaluation, pack: Pack) -> set[str]:
+    """Excluded indicators that may be excluded; any other exclusion is void."""
+    return {e.indicator for e in evaluation.excluded if pack.indicators[e.indicator].excludable}
+
+
+def score(evaluation: Evaluation, pack: Pack) -> ScoreOutcome | None:
+    if evaluation.scores is None:
+        return None
+    excluded = valid_exclusions(evaluation, pack)
+    applicable = {key: key not in excluded for key in pack.indicators}
+    by_category = {}
+    for category in pack.categories:
+        keys = [k for k, ind in pack.indicators.items() if ind.category == category and applicable[k]]
+        by_category[category] = CategoryScore(
+            exact_sum(evaluation.scores[k].awarded for k in keys),
+            exact_sum(evaluation.scores[k].available for k in keys),
+        )
+    awarded = exact_sum(c.awarded for c in by_category.values())
+    available = exact_sum(c.available for c in by_category.values())
+    scale = pack.number("scale")
+    base = awarded / available * scale
+    deductions = len(evaluation.special_deductions)
+    bonus = 1 if evaluation.special_bonus is not None else 0
+    final = (
+        base
+        - deductions * pack.number("special_deduction_points")
+        + bonus * pack.number("special_bonus_points")
+    )
+    final = min(max(final, Fraction(0)), scale)
+    graded = deductions < pack.integer("max_special_deductions")
+    grade = next((g.id for g in pack.grades if final >= g.min), None) if graded else None
+    return ScoreOutcome(
+        base=base,
+        final=final,
+        graded=graded,
+        grade=grade,
+        below_pass=final < min(g.min for g in pack.grades),
+        by_category=by_category,
+        applicable=applicable,
+        special_deductions=deductions,
+        special_bonus=bonus,
+    )
+
+
+def truncate2(value: Fraction) -> Decimal:
+    """`value` cut (not rounded) to 2 decimals: 84.615… -> 84.61, 94.996 -> 94.99."""
+    cents = (
+        value.numerator * 100 // value.denominator
+        if value >= 0
+        else -((-value.numerator * 100) // value.denominator)
+    )
+    return (Decimal(cents) / 100).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+def json_number(value: Fraction | Decimal) -> int | float:
+    """A JSON number: an int when whole, else the shortest float."""
+    if value == int(value):
+        return int(value)
+    return float(value)

@@ -1,0 +1,190 @@
+"""From a firing (rule × fact) to a finding: message, facts, action and its due date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from ..base.case_model import Case
+from ..base.dates import add_days
+from ..base.i18n import SEVERITIES, Text
+from ..engines import Firing
+from ..packs.ir import compile_python
+from ..packs.model import Pack, Rule
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\.([a-z_0-9]+)\}")
+_INDEX = re.compile(r"\[(\d+)\]")
+SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+
+
+@dataclass(frozen=True)
+class Action:
+    text: Text
+    due: dt.date
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: Rule
+    severity: str
+    subject: str | None
+    message: Text
+    facts: dict[str, Any]  # JSON-ready
+    action: Action | None
+    recommends: str | None  # the certificate status this finding argues for
+    values: dict[str, Any]  # the fact's values, for reports and explain
+
+    @property
+    def rule_id(self) -> str:
+        return self.rule.id
+
+    @property
+    def audience(self) -> str:
+        return self.rule.audience
+
+
+_BOOL_WORDS = {("zh", True): "是", ("zh", False): "否", ("en", True): "yes", ("en", False): "no"}
+
+
+def format_value(value: Any, lang: str) -> str:
+    """A fact or parameter value as it reads inside a message."""
+    kind = type(value)
+    if kind is str:
+        return str(value)
+    if value is None:
+        return "—"
+    if kind is bool:
+        return _BOOL_WORDS[lang, value]
+    if kind is dt.date:
+        return str(value.isoformat())
+    if kind is Text:
+        return str(value.get(lang))
+    if isinstance(value, (int, float)):
+        return format_number(value)
+    if isinstance(value, (list, tuple)):
+        return ("、" if lang == "zh" else ", ").join(format_value(v, lang) for v in value)
+    return str(value)
+
+
+def format_number(value: float) -> str:
+    """Truncated (never rounded up) to 2 decimals, without trailing zeros."""
+    if isinstance(value, int) or value.is_integer():
+        return str(int(value))
+    number = Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def json_value(value: Any) -> Any:
+    """A fact value in the result JSON."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Text):
+        return value.as_dict()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    return value
+
+
+@functools.lru_cache(maxsize=1024)
+def _template(text: str) -> tuple[tuple[str, str | None, bool], ...]:
+    """A message split once into (literal, placeholder field, is a parameter) pieces."""
+    pieces: list[tuple[str, str | None, bool]] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        pieces.append((text[position : match.start()], match.group(2), match.group(1) == "param"))
+        position = match.end()
+    pieces.append((text[position:], None, False))
+    return tuple(pieces)
+
+
+def render(template: str, values: dict[str, Any], params: dict[str, Any], lang: str) -> str:
+    parts = []
+    for literal, name, is_param in _template(template):
+        parts.append(literal)
+        if name is not None:
+            parts.append(format_value(params.get(name) if is_param else values.get(name), lang))
+    return "".join(parts)
+
+
+_RECOMMENDATION_TESTS: dict[tuple[int, int], Callable[[dict[str, Any]], bool]] = {}
+
+
+def _recommendation_test(rule: Rule, pack: Pack) -> Callable[[dict[str, Any]], bool]:
+    """The compiled `recommends.when` of a rule (by identity: packs live as long as the process)."""
+    key = (id(rule), id(pack))
+    test = _RECOMMENDATION_TESTS.get(key)
+    if test is None:
+        assert rule.recommends is not None and rule.recommends.when is not None
+        test = _RECOMMENDATION_TESTS[key] = compile_python(rule.recommends.when, pack.param_values())
+    return test
+
+
+def anchor_date(rule: Rule, case: Case) -> dt.date:
+    """What an action's due date counts from: the evaluation for findings drawn from it."""
+    if rule.anchor == "evaluation" and case.evaluation is not None:
+        return case.evaluation.date
+    return case.as_of
+
+
+def build_finding(firing: Firing, case: Case, pack: Pack) -> Finding:
+    rule, fact = firing.rule, firing.fact
+    values = fact.values
+    params = pack.param_values()
+    severity = str(values[rule.severity_fact.field]) if rule.severity_fact else rule.severity
+    action = None
+    if rule.action is not None and severity in ("major", "minor"):
+        due = add_days(anchor_date(rule, case), pack.integer(f"{severity}_days"))
+        action = Action(
+            Text(render(rule.action.zh, values, params, "zh"), render(rule.action.en, values, params, "en")),
+            due,
+        )
+    recommends = None
+    if rule.recommends and (rule.recommends.when is None or _recommendation_test(rule, pack)(values)):
+        recommends = rule.recommends.status
+    return Finding(
+        rule=rule,
+        severity=severity,
+        subject=fact.subject,
+        message=Text(
+            render(rule.message.zh, values, params, "zh"), render(rule.message.en, values, params, "en")
+        ),
+        facts={ref.field: json_value(values[ref.field]) for ref in rule.facts},
+        action=action,
+        recommends=recommends,
+        values=values,
+    )
+
+
+def subject_key(subject: str | None) -> tuple[int, tuple[tuple[int, Any], ...]]:
+    """SPEC 4: a null subject first; list indices compared as numbers (changes[2] < changes[10])."""
+    if subject is None:
+        return (0, ())
+    parts = _INDEX.split(subject)
+    return (1, tuple((i % 2, int(p) if i % 2 else p) for i, p in enumerate(parts)))
+
+
+def order_key(finding: Finding) -> tuple[int, str, tuple[int, tuple[tuple[int, Any], ...]]]:
+    return (SEVERITY_RANK[finding.severity], finding.rule.id, subject_key(finding.subject))
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    action = finding.action
+    return {
+        "action": None if action is None else {**action.text.as_dict(), "due": action.due.isoformat()},
+        "audience": finding.rule.audience,
+        "clause": finding.rule.clause,
+        "facts": finding.facts,
+        "message": finding.message.as_dict(),
+        "rule": finding.rule.id,
+        "severity": finding.severity,
+        "subject": finding.subject,
+        "title": finding.rule.title.as_dict(),
+    }

@@ -1,0 +1,1 @@
+"""Rule maintainers' tools: lint, fixtures, condition coverage, docs, diff, explain, synthetic cases and the rule table."""

@@ -1,0 +1,77 @@
+"""Reports: nonconformity report (NCR), corrective-action request (CAR) and the summary, in
+HTML, Markdown or PDF, Chinese, English or both (SPEC 1.9)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..files import safe_name
+
+if TYPE_CHECKING:
+    from ...api import Evaluation
+
+KINDS = ("ncr", "car", "summary")
+FORMATS = {"html": ".html", "markdown": ".md", "pdf": ".pdf"}
+
+
+class ReportUnavailable(Exception):
+    """A format whose optional dependency is not installed."""
+
+
+def report_filename(case_id: str, kind: str, fmt: str, lang: str) -> str:
+    return f"{safe_name(case_id)}.{kind}.{lang}{FORMATS[fmt]}"
+
+
+def render_report(
+    evaluation: Evaluation, kind: str, fmt: str, lang: str, stamp: str | None = None
+) -> str | bytes:
+    """The report as text (HTML, Markdown) or bytes (PDF); the same input gives the same output."""
+    if fmt == "pdf":
+        from .pdf import html_to_pdf
+
+        return html_to_pdf(_render_text(evaluation, kind, "html", lang, stamp))
+    return _render_text(evaluation, kind, fmt, lang, stamp)
+
+
+def _render_text(evaluation: Evaluation, kind: str, fmt: str, lang: str, stamp: str | None) -> str:
+    from ...base.version import certeval_version
+    from .context import report_context
+    from .environment import environment
+
+    context = report_context(evaluation, kind, lang, stamp, certeval_version())
+    template = environment().get_template(f"{kind}.{'html' if fmt == 'html' else 'md'}.j2")
+    text = template.render(context)
+    return text if fmt == "html" else tidy_markdown(text)
+
+
+def tidy_markdown(text: str) -> str:
+    """Blank lines between Markdown blocks (headings, tables, lists, paragraphs), never two in a
+    row: Jinja's block tags eat the newlines the templates would otherwise need."""
+    out: list[str] = []
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        kind = _block_kind(line)
+        if kind == "blank":
+            if out and out[-1]:
+                out.append("")
+            continue
+        previous = _block_kind(out[-1]) if out else "blank"
+        if previous != "blank" and (kind != previous or "heading" in (kind, previous)):
+            out.append("")
+        out.append(line)
+    return "\n".join(out).strip("\n") + "\n"
+
+
+def _block_kind(line: str) -> str:
+    stripped = line.strip()
+    if not stripped:
+        return "blank"
+    if stripped.startswith("#"):
+        return "heading"
+    if stripped.startswith("|"):
+        return "table"
+    if stripped.startswith(("- ", "* ")) or (stripped[:1].isdigit() and ". " in stripped[:5]):
+        return "list"
+    if stripped == "---":
+        return "rule"
+    return "text"
