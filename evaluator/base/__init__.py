@@ -1,1 +1,2 @@
-"""The foundations every wing stands on: errors and exit statuses, dates, bilingual texts, the safe YAML loader, the schema language, the typed case, resources and version."""
+"""The foundations every wing stands on: errors and exit statuses, dates, bilingual texts, the safe
+YAML loader, the schema language, the typed case, resources and version."""

@@ -1,1 +1,2 @@
-"""From firings to the outcome: findings with their texts and dues, and the decision (grade, eligibility, recommended status)."""
+"""From firings to the outcome: findings with their texts and dues, and the decision (grade,
+eligibility, recommended status)."""

@@ -1,1 +1,2 @@
-"""Rule maintainers' tools: lint, fixtures, condition coverage, docs, diff, explain, synthetic cases and the rule table."""
+"""Rule maintainers' tools: lint, fixtures, condition coverage, docs, diff, explain, synthetic
+cases and the rule table."""
