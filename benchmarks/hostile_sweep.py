@@ -75,8 +75,9 @@ def json_case(tmp: Path, name: str, mutate: Callable[[dict[str, object]], None],
 def tmpfs(tmp: Path, name: str, size: str = "64k") -> Path | None:
     target = tmp / name
     target.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(target)],
-                      capture_output=True).returncode:
+    if subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(target)], capture_output=True
+    ).returncode:
         return None
     return target
 
@@ -90,14 +91,18 @@ def attacks(tmp: Path) -> dict[str, Callable[[], tuple[int, str, str] | None]]:
     far = "9999-12-31"
     a["evaluate --as-of 9999-12-31"] = lambda: run("evaluate", NJ, "--as-of", far)
     a["explain --as-of 9999-12-31"] = lambda: run("explain", NJ, "SURV-OVERDUE", "--as-of", far)
-    a["report --as-of 9999-12-31"] = lambda: run("report", NJ, "--kind", "summary", "--as-of", far,
-                                                 "--out", tmp / "rep-far")
-    a["batch --as-of 9999-12-31"] = lambda: run("batch", NJ, "--out", tmp / "batch-far", "--as-of", far,
-                                                "--jobs", "1")
+    a["report --as-of 9999-12-31"] = lambda: run(
+        "report", NJ, "--kind", "summary", "--as-of", far, "--out", tmp / "rep-far"
+    )
+    a["batch --as-of 9999-12-31"] = lambda: run(
+        "batch", NJ, "--out", tmp / "batch-far", "--as-of", far, "--jobs", "1"
+    )
     a["case as_of: 9999-12-31"] = lambda: run(
-        "evaluate", edited(tmp, NJ, "as_of: 2026-05-06", f"as_of: {far}", "far.yaml"))
+        "evaluate", edited(tmp, NJ, "as_of: 2026-05-06", f"as_of: {far}", "far.yaml")
+    )
     a["application.date: 0001-01-01"] = lambda: run(
-        "evaluate", edited(tmp, SZ, "  date: 2026-09-28", "  date: 0001-01-01", "year1.yaml"))
+        "evaluate", edited(tmp, SZ, "  date: 2026-09-28", "  date: 0001-01-01", "year1.yaml")
+    )
 
     def due() -> tuple[int, str, str]:
         db = tmp / "due.db"
@@ -120,10 +125,14 @@ def attacks(tmp: Path) -> dict[str, Callable[[], tuple[int, str, str] | None]]:
 
     a["YAML nested 10,000 deep"] = deep_yaml
     a["trained_managers: 5,001 digits"] = lambda: run(
-        "evaluate", edited(tmp, SZ, "trained_managers: 1", "trained_managers: " + "9" * 5001, "digits.yaml"))
+        "evaluate", edited(tmp, SZ, "trained_managers: 1", "trained_managers: " + "9" * 5001, "digits.yaml")
+    )
+
     def json_digits() -> tuple[int, str, str]:
         path = json_case(tmp, "digits.json", lambda d: None)
-        text = path.read_text(encoding="utf-8").replace('{"case_id"', '{"x": ' + "9" * 5001 + ', "case_id"', 1)
+        text = path.read_text(encoding="utf-8").replace(
+            '{"case_id"', '{"x": ' + "9" * 5001 + ', "case_id"', 1
+        )
         path.write_text(text, encoding="utf-8")
         return run("evaluate", path)
 
@@ -133,6 +142,7 @@ def attacks(tmp: Path) -> dict[str, Callable[[], tuple[int, str, str] | None]]:
         def go() -> tuple[int, str, str]:
             path = json_case(tmp, "surrogate.json", lambda d: d["organization"].update(name="\ud800bad"))  # type: ignore[union-attr]
             return run("evaluate", path, "--format", fmt)
+
         return go
 
     a["JSON lone surrogate, --format json"] = surrogate("json")
@@ -145,8 +155,10 @@ def attacks(tmp: Path) -> dict[str, Callable[[], tuple[int, str, str] | None]]:
         return run("evaluate", path, "--format", "json")
 
     a["JSON lone surrogate in an NC statement"] = nc_surrogate
-    a["ESC in organization.name"] = lambda: run("evaluate", edited(
-        tmp, NJ, "  name: 南京玄武智能楼宇设备有限公司", '  name: "\\e[31m南京"', "esc.yaml"))
+    a["ESC in organization.name"] = lambda: run(
+        "evaluate",
+        edited(tmp, NJ, "  name: 南京玄武智能楼宇设备有限公司", '  name: "\\e[31m南京"', "esc.yaml"),
+    )
 
     def esc_raw() -> tuple[int, str, str]:
         return run("evaluate", edited(tmp, NJ, "  name: 南京", "  name: \x07南京", "bel.yaml"))
@@ -171,6 +183,7 @@ def attacks(tmp: Path) -> dict[str, Callable[[], tuple[int, str, str] | None]]:
             items = ",".join(["1"] * 1_000_000)
             path.write_text('{"case_id": "X", "incidents": [' + items + "]}", encoding="utf-8")
             return run("evaluate", path)
+
         return go
 
     a["list of 10^6 items (YAML)"] = long_list(".yaml")
@@ -185,6 +198,7 @@ def attacks(tmp: Path) -> dict[str, Callable[[], tuple[int, str, str] | None]]:
             if cmd == "evaluate":
                 return run("evaluate", NJ, "--out", out, "--format", "json")
             return run("report", NJ, "--kind", "summary", "--out", out)
+
         return go
 
     a["evaluate --out afile/sub"] = notdir("evaluate", "AFILE/sub")
@@ -204,6 +218,7 @@ def attacks(tmp: Path) -> dict[str, Callable[[], tuple[int, str, str] | None]]:
                 return run("report", NJ, "--kind", "summary", "--out", mnt)
             finally:
                 umount(mnt)
+
         return go
 
     a["evaluate --out read-only fs (EROFS)"] = ro("evaluate")
@@ -216,18 +231,21 @@ def attacks(tmp: Path) -> dict[str, Callable[[], tuple[int, str, str] | None]]:
                 return None
             try:
                 subprocess.run(
-                    ["dd", "if=/dev/zero", f"of={mnt / 'filler'}", "bs=4k", "count=100"], capture_output=True)
+                    ["dd", "if=/dev/zero", f"of={mnt / 'filler'}", "bs=4k", "count=100"], capture_output=True
+                )
                 if cmd == "evaluate":
                     return run("evaluate", NJ, "--out", mnt, "--format", "json")
                 return run("report", NJ, "--kind", "summary", "--out", mnt)
             finally:
                 umount(mnt)
+
         return go
 
     a["evaluate --out full fs (ENOSPC)"] = full("evaluate")
     a["report --out full fs (ENOSPC)"] = full("report")
     a["evaluate --out, ulimit -f 1 (EFBIG)"] = lambda: run(
-        "evaluate", HZ, "--out", tmp / "efbig", "--format", "html", pre="ulimit -f 1;")
+        "evaluate", HZ, "--out", tmp / "efbig", "--format", "html", pre="ulimit -f 1;"
+    )
 
     # ---- packs
     def pack_run(pack: Path) -> tuple[int, str, str]:
@@ -263,38 +281,64 @@ def attacks(tmp: Path) -> dict[str, Callable[[], tuple[int, str, str] | None]]:
             d = tmp / name
             d.mkdir()
             return pack_run(pack_edit(d, old, new, file))
+
         return go
 
     a["pack: predicate refers to itself"] = fresh(
-        "p-self", "    for_each: change\n    when:\n      any:\n",
-        "    for_each: change\n    when:\n      any:\n        - {ref: triggering_change}\n")
-    a["pack: 5,000-digit parameter"] = fresh("p-digits", "major_days:\n    value: 30", "major_days:\n    value: " + "9" * 5000)
+        "p-self",
+        "    for_each: change\n    when:\n      any:\n",
+        "    for_each: change\n    when:\n      any:\n        - {ref: triggering_change}\n",
+    )
+    a["pack: 5,000-digit parameter"] = fresh(
+        "p-digits", "major_days:\n    value: 30", "major_days:\n    value: " + "9" * 5000
+    )
     nested = "{all: [" * 480 + "{fact: change.notified, op: eq, value: false}" + "]}" * 480
     a["pack: all: nested 480 deep"] = fresh(
-        "p-nest", "      - {fact: change.notified, op: eq, value: false}", "      - " + nested)
-    a["pack: major_days 3000000"] = fresh("p-major", "major_days:\n    value: 30", "major_days:\n    value: 3000000")
+        "p-nest", "      - {fact: change.notified, op: eq, value: false}", "      - " + nested
+    )
+    a["pack: major_days 3000000"] = fresh(
+        "p-major", "major_days:\n    value: 30", "major_days:\n    value: 3000000"
+    )
     a["pack: validity_months 100000000"] = fresh(
-        "p-valid", "validity_months:\n    value: 36", "validity_months:\n    value: 100000000")
-    a["pack: validity_months -36"] = fresh("p-neg", "validity_months:\n    value: 36", "validity_months:\n    value: -36")
-    a["pack: grade threshold 195 /100"] = fresh("p-grade", "{id: five_star, min: 95,", "{id: five_star, min: 195,")
+        "p-valid", "validity_months:\n    value: 36", "validity_months:\n    value: 100000000"
+    )
+    a["pack: validity_months -36"] = fresh(
+        "p-neg", "validity_months:\n    value: 36", "validity_months:\n    value: -36"
+    )
+    a["pack: grade threshold 195 /100"] = fresh(
+        "p-grade", "{id: five_star, min: 95,", "{id: five_star, min: 195,"
+    )
     a["pack: category maxima sum 105"] = fresh("p-sum", "system: {max: 40,", "system: {max: 45,")
     a["rules lint: major_days 3000000"] = lambda: run(
-        "rules", "lint", "--pack", pack_edit(Path(tempfile.mkdtemp(dir=tmp)), "major_days:\n    value: 30",
-                                             "major_days:\n    value: 3000000"))
+        "rules",
+        "lint",
+        "--pack",
+        pack_edit(
+            Path(tempfile.mkdtemp(dir=tmp)), "major_days:\n    value: 30", "major_days:\n    value: 3000000"
+        ),
+    )
 
     # ---- output safety
     def csv_injection() -> tuple[int, str, str]:
         db = tmp / "csv.db"
-        case = edited(tmp, NJ, "  name: 南京玄武智能楼宇设备有限公司", "  name: '=HYPERLINK(\"x\")'", "csv.yaml")
+        case = edited(
+            tmp, NJ, "  name: 南京玄武智能楼宇设备有限公司", "  name: '=HYPERLINK(\"x\")'", "csv.yaml"
+        )
         run("evaluate", case, "--record", "--db", db)
-        code, out, err = run("register", "due", "--format", "csv", "--db", db, "--as-of", "2026-05-06")
-        return code, out, "cell starts with '=': " + str(
-            any(c.startswith("=") for row in csv.reader(io.StringIO(out)) for c in row))
+        code, out, _ = run("register", "due", "--format", "csv", "--db", db, "--as-of", "2026-05-06")
+        return (
+            code,
+            out,
+            "cell starts with '=': "
+            + str(any(c.startswith("=") for row in csv.reader(io.StringIO(out)) for c in row)),
+        )
 
     a["register due --format csv, name =HYPERLINK"] = csv_injection
 
     def bidi() -> tuple[int, str, str]:
-        code, out, err = run("evaluate", edited(tmp, HZ, "statement: 未进行", "statement: \u202e未进行", "bidi.yaml"))
+        code, out, _ = run(
+            "evaluate", edited(tmp, HZ, "statement: 未进行", "statement: \u202e未进行", "bidi.yaml")
+        )
         return code, out, "raw U+202E on the terminal: " + str("\u202e" in out)
 
     a["--format text, U+202E in an NC statement"] = bidi

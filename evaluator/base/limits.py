@@ -40,9 +40,14 @@ MAX_NUMBER_CHARS = 40
 # date arithmetic stays inside what `datetime.date` can hold (years 1..9999).
 MIN_DATE = dt.date(1900, 1, 1)
 MAX_DATE = dt.date(2199, 12, 31)
-# The longest period a pack parameter or a command-line option may add to a date.
-MAX_PERIOD_DAYS = 36_600  # ~100 years
-MAX_PERIOD_MONTHS = 1_200  # 100 years
+# The longest period a pack parameter or a command-line option (`register due --within`) may add
+# to a date: ten years, over three times a certificate's life.
+MAX_PERIOD_DAYS = 3_660
+MAX_PERIOD_MONTHS = 120
+
+# ---------------------------------------------------------------------------------- packs
+# The largest count or point scale a pack may declare (scales in use: 100 and 1000 points).
+MAX_PACK_COUNT = 100_000
 
 # ---------------------------------------------------------------------------------- workbooks
 # SPEC §9: a workbook is refused past 50 MB uncompressed or 100,000 cells.

@@ -35,7 +35,9 @@ def ensure_directory(directory: Path) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # a file (or /dev/null) where the directory should be
-        raise OutputError([Problem(str(directory), None, "", "cannot write into it: not a directory")]) from None
+        raise OutputError(
+            [Problem(str(directory), None, "", "cannot write into it: not a directory")]
+        ) from None
     except OSError as e:
         raise OutputError.from_os_error(directory, "cannot create the directory", e) from None
 
