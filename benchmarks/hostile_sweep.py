@@ -206,13 +206,15 @@ def attacks(tmp: Path) -> dict[str, Callable[[], tuple[int, str, str] | None]]:
     a["report --out afile/sub"] = notdir("report", "AFILE/sub")
     a["report --out /dev/null"] = notdir("report", "/dev/null")
 
-    def ro(cmd: str) -> Callable[[], tuple[int, str, str] | None]:
+    def on_tmpfs(cmd: str, spoil: list[str]) -> Callable[[], tuple[int, str, str] | None]:
+        """`cmd` writing into a small tmpfs spoiled by the command `spoil` (MNT: its path)."""
+
         def go() -> tuple[int, str, str] | None:
-            mnt = tmpfs(tmp, f"ro-{cmd}")
+            mnt = tmpfs(tmp, f"fs-{cmd}-{len(spoil)}", "16k")
             if mnt is None:
                 return None
             try:
-                subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+                subprocess.run([part.replace("MNT", str(mnt)) for part in spoil], capture_output=True)
                 if cmd == "evaluate":
                     return run("evaluate", NJ, "--out", mnt, "--format", "json")
                 return run("report", NJ, "--kind", "summary", "--out", mnt)
@@ -221,28 +223,12 @@ def attacks(tmp: Path) -> dict[str, Callable[[], tuple[int, str, str] | None]]:
 
         return go
 
-    a["evaluate --out read-only fs (EROFS)"] = ro("evaluate")
-    a["report --out read-only fs (EROFS)"] = ro("report")
-
-    def full(cmd: str) -> Callable[[], tuple[int, str, str] | None]:
-        def go() -> tuple[int, str, str] | None:
-            mnt = tmpfs(tmp, f"full-{cmd}", "16k")
-            if mnt is None:
-                return None
-            try:
-                subprocess.run(
-                    ["dd", "if=/dev/zero", f"of={mnt / 'filler'}", "bs=4k", "count=100"], capture_output=True
-                )
-                if cmd == "evaluate":
-                    return run("evaluate", NJ, "--out", mnt, "--format", "json")
-                return run("report", NJ, "--kind", "summary", "--out", mnt)
-            finally:
-                umount(mnt)
-
-        return go
-
-    a["evaluate --out full fs (ENOSPC)"] = full("evaluate")
-    a["report --out full fs (ENOSPC)"] = full("report")
+    read_only = ["mount", "-o", "remount,ro", "MNT"]
+    fill = ["dd", "if=/dev/zero", "of=MNT/filler", "bs=4k", "count=100"]
+    a["evaluate --out read-only fs (EROFS)"] = on_tmpfs("evaluate", read_only)
+    a["report --out read-only fs (EROFS)"] = on_tmpfs("report", read_only)
+    a["evaluate --out full fs (ENOSPC)"] = on_tmpfs("evaluate", fill)
+    a["report --out full fs (ENOSPC)"] = on_tmpfs("report", fill)
     a["evaluate --out, ulimit -f 1 (EFBIG)"] = lambda: run(
         "evaluate", HZ, "--out", tmp / "efbig", "--format", "html", pre="ulimit -f 1;"
     )
