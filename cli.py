@@ -25,6 +25,7 @@ from cli_commands.common import (
     finish,
     guarded,
     lang_option,
+    output_dir,
     pack_argument,
     pack_option,
     record_option,
@@ -60,7 +61,10 @@ def main() -> None:
 )
 @lang_option
 @click.option(
-    "--out", type=click.Path(path_type=Path, file_okay=False), help="Write one file per case into DIR."
+    "--out",
+    type=click.Path(file_okay=False),
+    callback=output_dir,
+    help="Write one file per case into DIR.",
 )
 @engine_option
 @record_option
@@ -123,8 +127,9 @@ def evaluate(
 @lang_option
 @click.option(
     "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("."),
+    type=click.Path(file_okay=False),
+    callback=output_dir,
+    default=".",
     show_default=True,
     help="Directory for the reports.",
 )
@@ -195,7 +200,7 @@ def parse_reports(ctx: click.Context, param: click.Parameter, value: str | None)
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 @click.option(
-    "--out", required=True, type=click.Path(path_type=Path, file_okay=False), help="Output directory."
+    "--out", required=True, type=click.Path(file_okay=False), callback=output_dir, help="Output directory."
 )
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: the number of CPUs).")
 @pack_option

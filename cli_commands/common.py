@@ -19,9 +19,16 @@ ISSUE_HINT = (
 
 
 def emit(text: str) -> None:
-    """Write UTF-8 to stdout whatever the locale."""
-    sys.stdout.buffer.write(text.encode("utf-8"))
-    sys.stdout.flush()
+    """Write UTF-8 to stdout whatever the locale; a full disk behind it is bad output (exit 2)."""
+    try:
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        from evaluator.base.errors import OutputError
+
+        raise OutputError.from_os_error("<stdout>", "cannot write", e) from None
 
 
 def warn(text: str) -> None:
@@ -67,10 +74,24 @@ def guarded(func: F) -> F:
 def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
+    from evaluator.base.limits import date_in_range, date_range_text
+
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    if not date_in_range(day):
+        raise click.BadParameter(f"{value} is outside the meaningful range {date_range_text()}")
+    return day
+
+
+def output_dir(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """--out DIR: an empty string would silently mean the current directory."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise click.BadParameter("must name a directory (use '.' for the current one)")
+    return Path(value)
 
 
 def pack_argument(value: str | None) -> str | Path | None:

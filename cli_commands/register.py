@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from evaluator.base.limits import MAX_PERIOD_DAYS
+
 from .common import as_of_option, db_option, emit, finish, guarded
 
 
@@ -100,7 +102,13 @@ def register_history(key: str, show_diff: bool, between: tuple[int, int] | None,
 
 
 @register.command("due")
-@click.option("--within", type=click.IntRange(min=0), default=60, show_default=True, help="Days ahead.")
+@click.option(
+    "--within",
+    type=click.IntRange(min=0, max=MAX_PERIOD_DAYS),
+    default=60,
+    show_default=True,
+    help="Days ahead.",
+)
 @as_of_option("Plan from this date (default today).")
 @format_option
 @db_option

@@ -38,6 +38,7 @@ from .base.errors import CaseError, ExitStatus, InputError, PackError, Problem
 from .base.i18n import SEVERITIES
 from .base.yamlsafe import LoadError, parse_json, parse_json_located
 from .case.loader import build_case, read_document
+from .outputs.cells import neutralise_cell
 from .outputs.files import to_json, write_atomic
 from .packs import Pack, load_pack
 
@@ -394,7 +395,7 @@ def finalize(out: Path, units: list[Unit], journal: Journal) -> Totals:
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for record in kept:
-        writer.writerow(record["csv"])
+        writer.writerow([neutralise_cell(cell) for cell in record["csv"]])
     write_atomic(out / "summary.csv", "\ufeff" + buffer.getvalue())
     totals.cases = len(units)
     totals.errors = len(errors)

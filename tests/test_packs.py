@@ -156,6 +156,8 @@ def test_child_redefining_a_parent_rule_is_an_error(tmp_path):
         builtin_root() / "gbt27922-2011" / "rules" / "documents.yaml",
         tmp_path / "child" / "rules" / "documents.yaml",
     )
+    with (tmp_path / "child" / "pack.yaml").open("a", encoding="utf-8") as f:
+        f.write("rule_files: [documents.yaml]\n")
     with pytest.raises(PackError) as info:
         load_pack(tmp_path / "child")
     assert any("duplicate rule id DOC-MISSING" in str(p) for p in info.value.problems)

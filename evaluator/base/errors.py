@@ -61,5 +61,20 @@ class UnknownPackError(InputError):
     status = ExitStatus.BAD_INPUT
 
 
+class OutputError(InputError):
+    """An output that cannot be written (a full disk, a read-only or missing directory, a file
+    size limit): the environment's fault, not certeval's (exit status 2)."""
+
+    status = ExitStatus.BAD_INPUT
+
+    @classmethod
+    def from_os_error(cls, path: object, doing: str, error: OSError) -> OutputError:
+        import errno  # only when there is a problem to report
+
+        code = errno.errorcode.get(error.errno or 0)
+        reason = f"{error.strerror or error} ({code})" if code else str(error.strerror or error)
+        return cls([Problem(str(path), None, "", f"{doing}: {reason}")])
+
+
 class UsageError(Exception):
     """Bad command-line usage that click itself cannot see (exit status 2)."""

@@ -21,6 +21,7 @@ from fractions import Fraction
 from typing import Any
 
 from .errors import Problem
+from .limits import date_in_range, date_range_text
 from .yamlsafe import BadDate, LocDict, LocList, SourceInt
 
 
@@ -239,12 +240,20 @@ class Num(Spec):
 
 
 class Date(Spec):
-    """A YAML date or an ISO `YYYY-MM-DD` string."""
+    """A YAML date or an ISO `YYYY-MM-DD` string, within the meaningful range of `limits`."""
 
     def __init__(self, description: str = "") -> None:
         self.description = description
 
     def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
+        day = self._parse(value, ctx, path, line)
+        if day is not INVALID and not date_in_range(day):
+            ctx.error(path, line, f"{day.isoformat()} is outside the meaningful range {date_range_text()}")
+            return INVALID
+        return day
+
+    @staticmethod
+    def _parse(value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value
         if isinstance(value, str) and not isinstance(value, BadDate):

@@ -7,6 +7,9 @@ resolves YAML 1.1 scalars (`yes` is true, `1:20` is 80, `0123` is octal).  This 
 - returns `LocDict` / `LocList` containers that remember the line of every key and item;
 - rejects duplicate keys (reporting the line of the second occurrence), documents over the
   size limit, non-UTF-8 text (a BOM is tolerated), more than one document and alias bombs;
+- enforces the input limits of `limits` (nesting depth, list length, string length, the length
+  of a number) and refuses control characters other than tab and LF, C1 controls and lone
+  surrogates (also when written as escapes), each with its line; CRLF becomes LF;
 - keeps the source text of integers (`SourceInt.text`) so identifiers written without quotes
   can be taken as their digits;
 - turns impossible dates such as `2026-02-30` into `BadDate` values for the validator to report
@@ -26,11 +29,16 @@ from typing import Any
 import yaml
 
 from .errors import Problem
+from .limits import (
+    MAX_EXPANDED_NODES,
+    MAX_FILE_BYTES,
+    MAX_LIST_ITEMS,
+    MAX_NESTING_DEPTH,
+    MAX_NUMBER_CHARS,
+    MAX_STRING_CHARS,
+)
 
-MAX_BYTES = 5 * 1024 * 1024
-# Expanded size of a document whose aliases point at shared subtrees; a 5 MB case legitimately
-# holds far fewer nodes, a "billion laughs" document far more.
-MAX_EXPANDED_NODES = 200_000
+MAX_BYTES = MAX_FILE_BYTES  # the name the tests and callers know
 
 
 class LocDict(dict[Any, Any]):
@@ -106,10 +114,22 @@ def _date(text: str) -> dt.date | BadDate:
         return BadDate(text)
 
 
+class NumberTooLong(ValueError):
+    """A number written with more characters than `MAX_NUMBER_CHARS`."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(
+            f"a number of {len(text)} characters is too long (at most {MAX_NUMBER_CHARS};"
+            " quote it if it is a code)"
+        )
+
+
 def resolve_plain(text: str) -> Any:
     """A plain (unquoted, untagged) scalar under the YAML 1.2 core schema, plus dates."""
     if not text or text[0] not in _PLAIN_SPECIAL_START:  # most scalars: words, names, Chinese
         return text or None
+    if len(text) > MAX_NUMBER_CHARS and text[0] in _NUMERIC_START:
+        return _long_numeric(text)
     if text in _NULLS:
         return None
     boolean = _BOOLS.get(text)
@@ -131,6 +151,13 @@ def resolve_plain(text: str) -> Any:
         return float("-inf") if text.startswith("-") else float("inf")
     if _NAN.fullmatch(text):
         return float("nan")
+    return text
+
+
+def _long_numeric(text: str) -> Any:
+    """A long plain scalar that starts like a number: a string, unless it is a number."""
+    if any(p.fullmatch(text) for p in (_INT, _FLOAT, _OCT, _HEX)):
+        raise NumberTooLong(text)
     return text
 
 
@@ -184,6 +211,7 @@ class _Builder:
         self.open_anchors: set[str] = set()
         self.expanded = 0
         self.root: Any = None
+        self.mark: Any = None  # of the scalar being resolved
 
     def fail(self, mark: Any, message: str) -> LoadError:
         return LoadError(Problem(self.name, mark.line + 1 if mark else None, "", message))
@@ -205,6 +233,8 @@ class _Builder:
         frame.size += size
         container = frame.container
         if isinstance(container, LocList):
+            if len(container) >= MAX_LIST_ITEMS:
+                raise self.fail_at(line, f"a list of more than {MAX_LIST_ITEMS} items is too long")
             container.append(value)
             container.item_lines.append(line)
         elif frame.key is _NO_KEY:
@@ -228,6 +258,8 @@ class _Builder:
         tag = event.tag
         if tag is not None and tag not in (f"{_CORE}map", f"{_CORE}seq", "!"):
             raise self.fail(event.start_mark, f"the tag {tag} is not allowed in a case or pack file")
+        if len(self.stack) >= MAX_NESTING_DEPTH:
+            raise self.fail(event.start_mark, f"nested more than {MAX_NESTING_DEPTH} levels deep")
         if event.anchor:
             self.open_anchors.add(event.anchor)
         self.expanded += 1
@@ -243,6 +275,10 @@ class _Builder:
         self.add(frame.container, frame.size, line, False, 0)
 
     def scalar(self, event: Any) -> None:
+        if event.style == '"':  # escapes (\\e, \\x00, \\u202e) are resolved only in double quotes
+            bad = first_bad_character(event.value)
+            if bad is not None:
+                raise self.fail(event.start_mark, bad_character_message(event.value[bad]))
         if event.tag is None or event.tag == "!":
             value = resolve_plain(event.value) if event.implicit[0] else event.value
         else:
@@ -262,13 +298,23 @@ class _Builder:
 
 def _build(parser: Any, name: str) -> Any:
     builder = _Builder(name)
+    try:
+        return _events(parser, builder)
+    except NumberTooLong as e:
+        raise builder.fail(builder.mark, str(e)) from None
+
+
+def _events(parser: Any, builder: _Builder) -> Any:
     documents = 0
     get_event, add, scalar_event = parser.get_event, builder.add, yaml.ScalarEvent  # hot loop
     while True:
         event = get_event()
         kind = type(event)
         if kind is scalar_event:
-            if event.tag is None and not event.anchor:  # most nodes: resolved right here
+            builder.mark = event.start_mark
+            if len(event.value) > MAX_STRING_CHARS:
+                raise builder.fail(event.start_mark, f"a text of more than {MAX_STRING_CHARS} characters")
+            if event.tag is None and not event.anchor and event.style != '"':  # most nodes: right here
                 value = resolve_plain(event.value) if event.implicit[0] else event.value
                 add(value, 1, event.start_mark.line + 1, True, 1)
             else:
@@ -290,17 +336,45 @@ def _build(parser: Any, name: str) -> Any:
 
 
 # ------------------------------------------------------------------------------------- helpers
+# C0 controls other than tab and LF, DEL and C1 controls (terminal escapes, NUL, bells) have no
+# place in a case or a pack; a surrogate can only come from an escape (UTF-8 cannot hold one).
+_BAD_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def first_bad_character(text: str) -> int | None:
+    """The index of the first character a case or pack may not hold, or None."""
+    match = _BAD_CHARACTER.search(text)
+    return match.start() if match else None
+
+
+def bad_character_message(char: str) -> str:
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        return f"a lone surrogate U+{code:04X} is not a character"
+    return f"the control character U+{code:04X} is not allowed (only tab and line feed)"
+
+
 def decode(raw: bytes, name: str) -> str:
-    """UTF-8 text of a file, BOM tolerated; a size or encoding problem names its line."""
-    if len(raw) > MAX_BYTES:
-        raise LoadError(Problem(name, None, "", f"file is {len(raw)} bytes, over the {MAX_BYTES} byte limit"))
+    """UTF-8 text of a file, BOM tolerated, CRLF as LF; a size, encoding or control-character
+    problem names its line."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise LoadError(
+            Problem(name, None, "", f"file is {len(raw)} bytes, over the {MAX_FILE_BYTES} byte limit")
+        )
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise LoadError(
             Problem(name, line, "", f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})")
         ) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    bad = first_bad_character(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad) + 1
+        raise LoadError(Problem(name, line, "", bad_character_message(text[bad])))
+    return text
 
 
 def parse_yaml(text: str, name: str) -> Any:
@@ -335,19 +409,109 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return data
 
 
+class _OverLimit(Exception):
+    pass
+
+
+def _json_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _OverLimit
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _OverLimit
+    return float(text)
+
+
 def parse_json(text: str, name: str) -> Any:
     """A JSON document; syntax errors carry their line, duplicate keys are rejected.
 
     The result has plain dicts (no lines): callers that find a problem re-parse with
-    `parse_json_located` to say where it is.
+    `parse_json_located` to say where it is.  So do the input limits: a document over one of
+    them is parsed again with marks, where the limit is reported with its line.
     """
+    if "\\" in text:
+        _check_json_escapes(text, name)
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates)
+        data = json.loads(
+            text, object_pairs_hook=_no_duplicates, parse_int=_json_int, parse_float=_json_float
+        )
     except json.JSONDecodeError as e:
         raise LoadError(Problem(name, e.lineno, "", f"JSON syntax: {e.msg} (column {e.colno})")) from None
     except _DuplicateKey as e:
         parse_json_located(text, name)  # raises with the line of the second occurrence
         raise LoadError(Problem(name, None, "", f"duplicate key {e.args[0]!r}")) from None
+    except (_OverLimit, RecursionError):
+        data = None
+    if data is None or not _within_limits(data):
+        parse_json_located(text, name)  # raises at the line where the limit is passed
+        raise LoadError(Problem(name, None, "", "the document is over an input limit"))
+    if "\\r\\n" in text:
+        data = _crlf_to_lf(data)
+    return data
+
+
+def _within_limits(data: Any) -> bool:
+    """Nesting depth, list length and string length of a parsed JSON document."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if len(value) > MAX_STRING_CHARS:
+                return False
+        elif isinstance(value, (dict, list)):
+            if depth > MAX_NESTING_DEPTH or len(value) > MAX_LIST_ITEMS:
+                return False
+            items = value.values() if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items if isinstance(item, (str, dict, list)))
+    return True
+
+
+def _crlf_to_lf(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n")
+    if isinstance(value, dict):
+        return {key: _crlf_to_lf(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_crlf_to_lf(item) for item in value]
+    return value
+
+
+# Escapes that may stand for a character a case may not hold; most JSON has none of them.
+_SUSPICIOUS_ESCAPE = re.compile(r"\\(?:u(?:00[0189]|007[fF]|[dD][89a-fA-F])|[bfr])")
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))", re.S)
+_SHORT_ESCAPES = {"b": "\b", "f": "\f", "r": "\r"}
+
+
+def _check_json_escapes(text: str, name: str) -> None:
+    """Refuse escapes of control characters and of lone surrogates, with their line."""
+    if not _SUSPICIOUS_ESCAPE.search(text):
+        return
+    high: re.Match[str] | None = None  # a high surrogate waiting for its low half
+    for match in _ESCAPE.finditer(text):
+        code = int(match.group(1), 16) if match.group(1) else None
+        if high is not None:
+            if code is not None and 0xDC00 <= code <= 0xDFFF and match.start() == high.end():
+                high = None
+                continue
+            break
+        char = chr(code) if code is not None else _SHORT_ESCAPES.get(match.group(2), "")
+        if char == "\r" and text.startswith("\\n", match.end()):
+            continue  # CRLF inside a string: becomes LF
+        if code is not None and 0xD800 <= code <= 0xDBFF:
+            high = match
+            continue
+        if char and _BAD_CHARACTER.match(char):
+            _fail_at(text, name, match.start(), char)
+    if high is not None:
+        _fail_at(text, name, high.start(), chr(int(high.group(1), 16)))
+
+
+def _fail_at(text: str, name: str, index: int, char: str) -> None:
+    line = text.count("\n", 0, index) + 1
+    raise LoadError(Problem(name, line, "", bad_character_message(char)))
 
 
 def parse_json_located(text: str, name: str) -> Any:

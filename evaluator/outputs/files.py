@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from ..base.errors import OutputError, Problem
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -27,11 +30,30 @@ def safe_name(case_id: str) -> str:
     return name[:100]
 
 
+def ensure_directory(directory: Path) -> None:
+    """Create `directory` (and its parents); an OS refusal is an `OutputError` naming it."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file (or /dev/null) where the directory should be
+        raise OutputError(
+            [Problem(str(directory), None, "", "cannot write into it: not a directory")]
+        ) from None
+    except OSError as e:
+        raise OutputError.from_os_error(directory, "cannot create the directory", e) from None
+
+
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write `path` so that readers see the old file or the whole new one, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write `path` so that readers see the old file or the whole new one, never a part.
+
+    A full disk, a read-only file system or a file size limit is an `OutputError` (exit 2)
+    naming the path and the OS error; the temporary file is removed.
+    """
+    ensure_directory(path.parent)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise OutputError.from_os_error(path, "cannot write", e) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
@@ -39,8 +61,11 @@ def write_atomic(path: Path, data: str | bytes) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as e:
+        with contextlib.suppress(OSError):
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise OutputError.from_os_error(path, "cannot write", e) from None
         raise
 
 

@@ -9,6 +9,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+from .cells import neutralise_cell
+
 
 def _width(text: str) -> int:
     """Display width: CJK characters take two columns in a terminal."""
@@ -31,7 +33,7 @@ def render_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str
         writer = csv.writer(buffer)
         writer.writerow(columns)
         for r in rows:
-            writer.writerow(["" if r.get(c) is None else _cell(r.get(c)) for c in columns])
+            writer.writerow(["" if r.get(c) is None else neutralise_cell(_cell(r.get(c))) for c in columns])
         return "\ufeff" + buffer.getvalue()
     cells = [[c.upper() for c in columns]] + [[_cell(r.get(c)) for c in columns] for r in rows]
     widths = [max(_width(row[i]) for row in cells) for i in range(len(columns))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..base.i18n import (
@@ -34,6 +35,16 @@ WORDS = {
     "none": Text("无", "none"),
     "by": Text("期限", "due"),
 }
+
+
+# Control characters (ESC starts terminal escape sequences) and bidi controls (U+202E reverses
+# the rest of the line) from case text must not act on the terminal: they are shown as \uXXXX.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every control and bidi character (except tab and LF) written as an escape."""
+    return _TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _w(key: str, lang: str) -> str:
@@ -93,4 +104,4 @@ def render_text(result: dict[str, Any], pack: Pack, lang: str = "zh") -> str:
         if f["action"]:
             who = AUDIENCE_LABELS[f["audience"]].get(lang)
             lines.append(f"      → {who}{comma}{_w('by', lang)} {f['action']['due']}{s}{f['action'][lang]}")
-    return "\n".join(lines) + "\n"
+    return terminal_safe("\n".join(lines)) + "\n"

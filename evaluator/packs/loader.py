@@ -12,6 +12,7 @@ wins; lists, parameter entries and conditions are replaced whole) and it inherit
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import re
@@ -24,7 +25,7 @@ from ..base.errors import PackError, Problem, UnknownPackError
 from ..base.resources import resource_dir
 from ..base.schema_language import INVALID, Ctx, child_path, item_line, key_line
 from ..base.yamlsafe import LoadError, LocDict, decode, parse_yaml
-from . import spec
+from . import invariants, spec
 from .catalogue import CATALOGUE
 from .ir import TRUE, Cond, FactRef, check_condition, expand, negation_normal_form, parse_fact_name
 from .model import (
@@ -45,25 +46,7 @@ from .model import (
 
 DEFAULT_PACK = "gbt27922-2011"
 
-# Parameters the Python side reads (derivation, scoring, action due dates), with their kind.
-# Parameters used only by rules are checked where the rules use them.
-PYTHON_PARAMETERS = {
-    "major_days": "int",
-    "minor_days": "int",
-    "incident_window_months": "int",
-    "min_operating_months": "int",
-    "scale": "number",
-    "special_deduction_points": "number",
-    "special_bonus_points": "number",
-    "max_special_deductions": "int",
-    "validity_months": "int",
-    "surveillance_interval_months": "int",
-    "max_extension_months": "int",
-    "due_soon_days": "int",
-    "recert_window_days": "int",
-    "suspension_months": "int",
-    "notify_days": "int",
-}
+PYTHON_PARAMETERS = spec.PYTHON_PARAMETERS  # the parameters certeval itself reads, with their ranges
 
 # Where a child's value replaces the parent's whole instead of merging into it.
 _ATOMIC = re.compile(r"^(parameters\.[^.]+|predicates\.[^.]+|notifications_required)$")
@@ -129,6 +112,7 @@ class _Raw:
     file: str
     doc: LocDict
     files: list[tuple[str, bytes]]  # (name within the pack, content) for the pack's hash
+    rule_paths: list[Path] = dataclasses.field(default_factory=list)  # declared and present
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> tuple[Any, bytes]:
@@ -193,7 +177,8 @@ def _lineage(directory: Path, problems: list[Problem], seen: tuple[Path, ...]) -
     spec.pack_spec(partial=parent_id is not None).check(doc, ctx, "", 1)
     problems.extend(ctx.problems)
     raw = _Raw(directory, name, doc, [("pack.yaml", content)])
-    raw.files += _rule_files(directory)
+    raw.rule_paths = _declared_rule_files(directory, doc, name, parent_id is None, problems)
+    raw.files += [(f"rules/{p.name}", _read_bytes(p, problems)) for p in raw.rule_paths]
     if not isinstance(parent_id, str):
         return [raw]
     parent = _parent_dir(directory, parent_id)
@@ -210,11 +195,61 @@ def _lineage(directory: Path, problems: list[Problem], seen: tuple[Path, ...]) -
     return [*_lineage(parent, problems, (*seen, directory)), raw]
 
 
-def _rule_files(directory: Path) -> list[tuple[str, bytes]]:
+def _declared_rule_files(
+    directory: Path, doc: LocDict, name: str, is_root: bool, problems: list[Problem]
+) -> list[Path]:
+    """The rule files `rule_files` declares, each checked against what rules/ holds.
+
+    `.yaml` and `.yml` are alike; a declared file that is missing, an undeclared one that is
+    present, or a directory where a file should be, fails the load: the policy is what the pack
+    says it is, or nothing.
+    """
+    declared = doc.get("rule_files")
+    line = key_line(doc, "rule_files", 1)
+    if declared is None:
+        declared = []
+        if is_root:
+            problems.append(
+                Problem(name, 1, "rule_files", "missing: a pack lists its rule files (in rules/)")
+            )
+    if not isinstance(declared, list) or not all(isinstance(f, str) for f in declared):
+        return []  # reported by the schema
     rules_dir = directory / "rules"
-    if not rules_dir.is_dir():
-        return []
-    return [(f"rules/{p.name}", p.read_bytes()) for p in sorted(rules_dir.glob("*.yaml"))]
+    found = (
+        {p.name for p in rules_dir.iterdir() if p.suffix in (".yaml", ".yml")}
+        if rules_dir.is_dir()
+        else set()
+    )
+    paths = []
+    for index, file in enumerate(declared):
+        where = item_line(doc.get("rule_files"), index, line)
+        path = rules_dir / file
+        if declared.index(file) != index:
+            problems.append(Problem(name, where, "rule_files", f"{file} is listed twice"))
+        elif file not in found:
+            problems.append(Problem(name, where, "rule_files", f"rules/{file} is declared but missing"))
+        elif not path.is_file():
+            problems.append(Problem(name, where, "rule_files", f"rules/{file} is not a file"))
+        else:
+            paths.append(path)
+    for file in sorted(found - set(declared)):
+        problems.append(
+            Problem(
+                display_path(rules_dir / file),
+                None,
+                "",
+                f"a rule file that {name} does not declare: add it to rule_files, or remove it",
+            )
+        )
+    return sorted(paths)
+
+
+def _read_bytes(path: Path, problems: list[Problem]) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        problems.append(Problem(display_path(path), None, "", f"cannot read: {e.strerror}"))
+        return b""
 
 
 def _hash(chain: list[_Raw]) -> str:
@@ -247,7 +282,8 @@ def _build(chain: list[_Raw], problems: list[Problem]) -> Pack | None:
         name: Parameter(name, p["value"], p["source"], p.get("unit"), p.get("description"))
         for name, p in data["parameters"].items()
     }
-    _check_parameters(parameters, leaf, problems)
+    docs = [(raw.file, raw.doc) for raw in chain]
+    problems.extend(invariants.parameter_problems(docs, parameters))
     tables = data["tables"]
     categories = {k: Category(k, v["max"], v["label"]) for k, v in tables["categories"]["rows"].items()}
     indicators = {
@@ -278,11 +314,16 @@ def _build(chain: list[_Raw], problems: list[Problem]) -> Pack | None:
         )
     if not grades:
         problems.append(Problem(leaf.file, None, "tables.grades.rows", "at least one grade is needed"))
+    scale = invariants.scale_of(parameters)
+    if scale is not None:
+        problems.extend(invariants.scale_problems(docs, scale, categories, indicators, grades))
     predicates = {
         name: Predicate(name, p["for_each"], p["when"], p.get("description"))
         for name, p in (data.get("predicates") or {}).items()
     }
     pred_index = {name: (p.for_each, p.when) for name, p in predicates.items()}
+    if invariants.predicate_cycles(docs, pred_index, problems.append):
+        return None  # expanding such a predicate would never end
     param_values = {name: p.value for name, p in parameters.items()}
     for pred in predicates.values():
         check_condition(
@@ -301,6 +342,8 @@ def _build(chain: list[_Raw], problems: list[Problem]) -> Pack | None:
         _reporter(problems, leaf.file, "notifications_required"),
     )
     areas, rules = _load_rules(chain, param_values, pred_index, problems)
+    if not problems and len(chain) > 1:
+        _check_inherited(chain, rules, problems)
     if problems:
         return None
     return Pack(
@@ -348,20 +391,16 @@ def _reporter(problems: list[Problem], file: str, field: str) -> Callable[[int |
     return report
 
 
-def _check_parameters(parameters: Mapping[str, Parameter], leaf: _Raw, problems: list[Problem]) -> None:
-    for name, kind in PYTHON_PARAMETERS.items():
-        param = parameters.get(name)
-        if param is None:
+def _check_inherited(chain: list[_Raw], rules: list[Rule], problems: list[Problem]) -> None:
+    """Every rule of the parent pack is in the child: a child may add rules, never lose one."""
+    parent = _load(chain[-2].directory)
+    have = {rule.id for rule in rules}
+    for rule in parent.rules:
+        if rule.id not in have:
             problems.append(
-                Problem(leaf.file, None, f"parameters.{name}", "missing: certeval needs this parameter")
-            )
-        elif kind == "int" and not isinstance(param.value, int):
-            problems.append(
-                Problem(leaf.file, None, f"parameters.{name}", f"must be a whole number, not {param.value!r}")
-            )
-        elif kind == "number" and not isinstance(param.value, (int, float)):
-            problems.append(
-                Problem(leaf.file, None, f"parameters.{name}", f"must be a number, not {param.value!r}")
+                Problem(
+                    chain[-1].file, None, "extends", f"the parent's rule {rule.id} ({rule.file}) is missing"
+                )
             )
 
 
@@ -377,15 +416,23 @@ def _load_rules(
     seen: dict[str, str] = {}
     for raw in chain:
         pack_id = str(raw.doc.get("id"))
-        for path in sorted((raw.directory / "rules").glob("*.yaml")):
+        for path in raw.rule_paths:
+            before = len(problems)
             doc, _ = _read_yaml(path, problems)
             name = display_path(path)
             if doc is None:
+                if len(problems) == before:
+                    problems.append(Problem(name, None, "", "the rule file is empty"))
                 continue
             ctx = Ctx(name)
             data = spec.rule_file_spec().check(doc, ctx, "", 1)
             problems.extend(ctx.problems)
             if data is INVALID:
+                continue
+            if not data["rules"]:
+                problems.append(
+                    Problem(name, key_line(doc, "rules", 1), "rules", "the rule file has no rules")
+                )
                 continue
             areas.append(Area(data["area"], data["title"], name))
             default_stages = data.get("stages")

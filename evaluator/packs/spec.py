@@ -8,10 +8,13 @@ key optional, so each problem points at the child's own line), then the merged d
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from ..base.case_model import STAGES
 from ..base.i18n import AUDIENCES, SEVERITIES, Text
+from ..base.limits import MAX_PACK_COUNT, MAX_PERIOD_DAYS, MAX_PERIOD_MONTHS
 from ..base.schema_language import (
     INVALID,
     Bool,
@@ -34,6 +37,60 @@ RULE_ID = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+"
 PACK_ID = r"[a-z0-9][a-z0-9.-]{0,63}"
 FACT_NAME = r"[a-z_]+\.[a-z_0-9]+"
 RECOMMENDABLE = ("suspended", "withdrawn", "expired")
+RULE_FILE = r"[a-z0-9][a-z0-9_-]*\.ya?ml"
+UNITS = ("days", "months", "points", "ratio", "count", "kinds")
+
+
+@dataclass(frozen=True)
+class ParamRange:
+    """The type and sane range of a numeric parameter.  `maximum` None for points: they are
+    bounded by the pack's `scale`, which the loader checks."""
+
+    kind: str  # "int" or "number"
+    unit: str
+    minimum: int
+    maximum: int | Fraction | None
+
+    def describe(self) -> str:
+        kind = "a whole number" if self.kind == "int" else "a number"
+        top = "the scale" if self.maximum is None else str(self.maximum)
+        return f"{kind} of {self.unit} from {self.minimum} to {top}"
+
+
+# What any parameter of a unit may be: periods stay within what date arithmetic may add (limits).
+UNIT_RANGES = {
+    "days": ParamRange("int", "days", 0, MAX_PERIOD_DAYS),
+    "months": ParamRange("int", "months", 0, MAX_PERIOD_MONTHS),
+    "points": ParamRange("number", "points", 0, None),
+    "ratio": ParamRange("number", "ratio", 0, 1),
+    "count": ParamRange("int", "count", 0, MAX_PACK_COUNT),
+}
+
+
+def _positive(unit: str) -> ParamRange:
+    base = UNIT_RANGES[unit]
+    return ParamRange(base.kind, unit, 1, base.maximum)
+
+
+# The parameters certeval's Python reads (derivation, scoring, due dates): every pack must have
+# them, of this type and within this range.  A period that must pass time is at least 1.
+PYTHON_PARAMETERS: dict[str, ParamRange] = {
+    "major_days": _positive("days"),
+    "minor_days": _positive("days"),
+    "incident_window_months": _positive("months"),
+    "min_operating_months": UNIT_RANGES["months"],
+    "scale": ParamRange("number", "points", 1, MAX_PACK_COUNT),
+    "special_deduction_points": UNIT_RANGES["points"],
+    "special_bonus_points": UNIT_RANGES["points"],
+    "max_special_deductions": UNIT_RANGES["count"],
+    "validity_months": _positive("months"),
+    "surveillance_interval_months": _positive("months"),
+    "max_extension_months": UNIT_RANGES["months"],
+    "due_soon_days": UNIT_RANGES["days"],
+    "recert_window_days": UNIT_RANGES["days"],
+    "suspension_months": _positive("months"),
+    "notify_days": UNIT_RANGES["days"],
+}
 
 NON_BLANK = Str(pattern=r"[\s\S]*\S[\s\S]*", pattern_hint="must not be blank")
 
@@ -82,7 +139,7 @@ def parameter_spec() -> Obj:
         {
             "value": Field(ParamValue(), required=True),
             "source": Field(NON_BLANK, required=True),
-            "unit": Field(Enum(("days", "months", "points", "ratio", "count", "kinds"))),
+            "unit": Field(Enum(UNITS)),
             "description": Field(text_spec()),
         },
         description="a pack parameter: its value and where it comes from",
@@ -177,6 +234,11 @@ def pack_spec(partial: bool) -> Obj:
             "version": Field(Str(pattern=r"[0-9]+(?:\.[0-9]+)*(?:[-+][0-9A-Za-z.]+)?"), required=True),
             "title": Field(text_spec(), required=True),
             "extends": Field(Str(pattern=PACK_ID)),
+            # The pack's own rule files in rules/: loading fails when these and the files found
+            # differ, so a lost, emptied or renamed file cannot silently shrink the policy.
+            "rule_files": Field(
+                ListOf(Str(pattern=RULE_FILE, pattern_hint="a file name in rules/ ending in .yaml or .yml"))
+            ),
             **_fields(
                 partial,
                 standard=Field(NON_BLANK, required=True),
