@@ -22,14 +22,15 @@ def _field_doc() -> Any:
 _LOOKUP = _field_doc()
 
 
-def field_label(path: str) -> tuple[Text, Text | None]:
-    """(label, help) of a case path such as `evaluation.nonconformities[].statement`."""
+def field_label(path: str, fallback: str | None = None) -> tuple[Text, Text | None]:
+    """(label, help) of a case path such as `evaluation.nonconformities[].statement`; without a
+    label table, the field key (`fallback`, else the path's last key)."""
     if _LOOKUP is not None:
         found = _LOOKUP(path)
         if found is not None:
             label, help_text = found
             return label, help_text
-    key = path.rsplit(".", 1)[-1].replace("[]", "")
+    key = fallback if fallback is not None else path.rsplit(".", 1)[-1].replace("[]", "")
     return Text(key, key), None
 
 

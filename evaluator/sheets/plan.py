@@ -75,7 +75,7 @@ class Plan:
 
 
 def _column(key: str, generic: str, fld: Field, many: bool = False, always: bool = False) -> Column:
-    label, help_text = field_label(generic)
+    label, help_text = field_label(generic, key if key != SCALAR_KEY else None)
     return Column(key, generic, fld.spec, fld.required, fld.nullable, label, help_text, many, always)
 
 
@@ -112,7 +112,7 @@ class _Walker:
                 raise AssertionError(f"the workbook has no home for {here}")
 
     def table(self, spec: ListOf, path: str, parent: str | None) -> None:
-        label, _ = field_label(path)
+        label, _ = field_label(path, path.replace("[]", ""))
         if not isinstance(spec.item, Obj):
             column = _column(SCALAR_KEY, f"{path}[]", Field(spec.item, required=True))
             self.place(path, TableBlock(path, label, (column,), parent, scalar=True))

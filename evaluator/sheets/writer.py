@@ -47,6 +47,7 @@ THIN = Side(style="thin", color="A0A0A0")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 DATE_FORMAT = "yyyy-mm-dd"
 MAX_WIDTH = 48
+LINE_HEIGHT = 15  # points per line of text
 
 
 def display_width(text: str) -> int:
@@ -214,7 +215,10 @@ class _SheetWriter:
                 value = item if block.scalar else get_path(item, column.key)
                 self.value(self.row, col, None if value is MISSING else value, column.spec, column.many)
             self.row += 1
-        self.row += BLANK_ROWS_FILLED if self.filled else BLANK_ROWS_NEW
+        for _ in range(BLANK_ROWS_FILLED if self.filled else BLANK_ROWS_NEW):
+            for col in range(2, offset + len(columns)):
+                self.ws.cell(row=self.row, column=col).border = BOX
+            self.row += 1
         last = self.row - 1
         for col, column in enumerate(columns, start=offset):
             if not column.many:
@@ -274,7 +278,8 @@ class _SheetWriter:
             ws[f"{col}{self.row}"] = "=" + "+".join(f"{col}{r}" for r in subtotals)
             ws[f"{col}{self.row}"].font = BOLD
         self.row += 2
-        self.widths.update({4: 11, 5: 11, 6: 9, 7: 30})
+        self.widths.update({2: max(self.widths.get(2, 0), 26), 3: max(self.widths.get(3, 0), 28)})
+        self.widths.update({4: 16, 5: 12, 6: 10, 7: 30})
 
     def subtotal(self, label: str, first: int) -> None:
         ws = self.ws
@@ -291,6 +296,7 @@ class _SheetWriter:
         ws.column_dimensions["A"].hidden = True
         for col, width in self.widths.items():
             ws.column_dimensions[get_column_letter(col)].width = width
+        self.row_heights()
         if self.freeze:
             ws.freeze_panes = f"A{self.freeze}"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -299,6 +305,16 @@ class _SheetWriter:
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.gridLines = False
+
+    def row_heights(self) -> None:
+        """Spreadsheet programs do not grow a row for wrapped text on their own: say how tall."""
+        for row in self.ws.iter_rows(min_row=2, min_col=2):
+            lines = max(
+                (_lines(c.value, self.widths.get(c.column, 8)) for c in row if isinstance(c.value, str)),
+                default=1,
+            )
+            if lines > 1:
+                self.ws.row_dimensions[row[0].row].height = min(LINE_HEIGHT * lines, 8 * LINE_HEIGHT)
 
 
 def table_items(block: TableBlock, doc: Any) -> Iterable[tuple[str, Any]]:
@@ -316,6 +332,11 @@ def table_items(block: TableBlock, doc: Any) -> Iterable[tuple[str, Any]]:
         entries = parent.get(child) if isinstance(parent, Mapping) else None
         if isinstance(entries, list):
             yield from ((parent_id, e) for e in entries) if entries else [(parent_id, MISSING)]
+
+
+def _lines(text: str, width: int) -> int:
+    """Lines a wrapped text takes in a column `width` characters wide."""
+    return sum(max(1, -(-display_width(line) // max(1, width - 1))) for line in text.split("\n"))
 
 
 def _exclusions(found: Any) -> dict[str, Any]:
