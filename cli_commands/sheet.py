@@ -10,7 +10,12 @@ from .common import emit, finish, guarded, pack_argument, pack_option
 
 STAGES = ("application", "initial", "surveillance", "recertification", "change")
 out_file = click.option(
-    "-o", "--output", "output", required=True, type=click.Path(path_type=Path, dir_okay=False), metavar="FILE.xlsx"
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE.xlsx",
 )
 
 
@@ -36,7 +41,13 @@ def sheet_new(stage: str, pack: str | None, output: Path) -> None:
 @sheet.command("import")
 @click.argument("workbook", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
-    "-o", "--output", "output", default="-", show_default=True, metavar="CASE.yaml|-", help="Where the case goes."
+    "-o",
+    "--output",
+    "output",
+    default="-",
+    show_default=True,
+    metavar="CASE.yaml|-",
+    help="Where the case goes.",
 )
 @pack_option
 @guarded

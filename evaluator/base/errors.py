@@ -27,7 +27,13 @@ class Problem:
     place: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.place}" if self.place else f"{self.file}:{self.line}" if self.line else self.file
+        where = (
+            f"{self.file}:{self.place}"
+            if self.place
+            else f"{self.file}:{self.line}"
+            if self.line
+            else self.file
+        )
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 

@@ -67,7 +67,7 @@ def _from_text(text: str, spec: Spec) -> Any:
         return BOOL_WORDS.get(text.lower(), text)
     if isinstance(spec, (Num, Int)) and _NUMBER.fullmatch(text):
         number = float(text)
-        if isinstance(spec, Int) or number.is_integer() and "." not in text:
+        if isinstance(spec, Int) or (number.is_integer() and "." not in text):
             return int(number) if number.is_integer() else number
         return number
     return text

@@ -71,7 +71,13 @@ class Plan:
         return {b.path: b for s in self.sheets.values() for b in s.blocks if isinstance(b, TableBlock)}
 
     def form_rows(self) -> dict[str, Column]:
-        return {c.key: c for s in self.sheets.values() for b in s.blocks if isinstance(b, FormBlock) for c in b.rows}
+        return {
+            c.key: c
+            for s in self.sheets.values()
+            for b in s.blocks
+            if isinstance(b, FormBlock)
+            for c in b.rows
+        }
 
 
 def _column(key: str, generic: str, fld: Field, many: bool = False, always: bool = False) -> Column:

@@ -67,7 +67,9 @@ def _refuse(name: str, message: str) -> CaseError:
 def _check_container(raw: bytes, path: Path, name: str) -> None:
     if raw.startswith(OLE_MAGIC):
         if ENCRYPTED_STREAM in raw:
-            raise _refuse(name, "the workbook is password-protected (encrypted): save a copy without a password")
+            raise _refuse(
+                name, "the workbook is password-protected (encrypted): save a copy without a password"
+            )
         raise _refuse(name, "an Excel 97-2003 (.xls) file, not an .xlsx workbook: save it as .xlsx")
     if not zipfile.is_zipfile(path):
         raise _refuse(name, "not a workbook: an .xlsx file is a zip archive, this file is not")
@@ -102,7 +104,9 @@ def _count_cells(path: Path, name: str) -> None:
             for row in ws.iter_rows(values_only=True):
                 count += sum(1 for v in row if v is not None)
                 if count > MAX_CELLS:
-                    raise _refuse(name, f"the workbook has over {MAX_CELLS} cells with a value: too big to be a case")
+                    raise _refuse(
+                        name, f"the workbook has over {MAX_CELLS} cells with a value: too big to be a case"
+                    )
     finally:
         wb.close()
 
@@ -199,7 +203,9 @@ class _Reader:
             if mode == "form" and key:
                 self.form_row(row, key)
             elif mode == "form" and not row.empty():
-                self.problem(row.place(2), "", "a row without a field key (hidden column A): add rows to tables only")
+                self.problem(
+                    row.place(2), "", "a row without a field key (hidden column A): add rows to tables only"
+                )
             elif mode == "table" and block is not None and not row.empty():
                 entry = self.table_row(row, block, keys, len(entries))
                 if entry is not None:
@@ -238,7 +244,9 @@ class _Reader:
             column = columns.get(key)
             places[key] = row.place(col)
             here = f"{block.path}[{index}].{key}"
-            value = self.cell(row, col, here, column.spec if column else None, column.many if column else False)
+            value = self.cell(
+                row, col, here, column.spec if column else None, column.many if column else False
+            )
             if value is ABSENT:
                 if column is not None and column.required and column.nullable:
                     item[key] = None
@@ -305,7 +313,9 @@ class _Reader:
             grouped: dict[int, list[_Entry]] = {}
             for entry in entries:
                 if entry.parent_id not in ids:
-                    self.problem(entry.row.place(2), block.path, f"no item {entry.parent_id!r} in {block.parent}")
+                    self.problem(
+                        entry.row.place(2), block.path, f"no item {entry.parent_id!r} in {block.parent}"
+                    )
                     continue
                 grouped.setdefault(ids[entry.parent_id], []).append(entry)
             for index, group in grouped.items():
@@ -326,7 +336,9 @@ def _ids(parents: list[Any], prefix: str) -> dict[str, int]:
     ids: dict[str, int] = {}
     for index, item in enumerate(parents):
         given = item.get("id") if isinstance(item, dict) else None
-        ids[given if isinstance(given, str) else f"{prefix}-{index + 1}" if prefix else str(index + 1)] = index
+        ids[given if isinstance(given, str) else f"{prefix}-{index + 1}" if prefix else str(index + 1)] = (
+            index
+        )
     return ids
 
 
@@ -355,7 +367,7 @@ def _prefixes(path: str) -> Iterator[str]:
 def _rows(ws: Worksheet, formulas: Worksheet) -> Iterator[_Row]:
     values = ws.iter_rows(values_only=True)
     written = formulas.iter_rows(values_only=True)
-    for number, (cells, formula_cells) in enumerate(zip(values, written), start=1):
+    for number, (cells, formula_cells) in enumerate(zip(values, written, strict=False), start=1):
         yield _Row(ws.title, number, tuple(cells), tuple(formula_cells))
 
 
@@ -408,5 +420,3 @@ def read_workbook(path: Path, name: str | None = None) -> tuple[SheetDocument, N
             set_path(reader.doc, key, None)
     reader.attach_children()
     return reader.doc, None
-
-

@@ -17,6 +17,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..base.i18n import SEVERITY_LABELS, Text
@@ -57,7 +58,8 @@ def display_width(text: str) -> int:
 
 def put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     """A cell with its value; a string stays a string even when it starts with '='."""
-    cell: Cell = ws.cell(row=row, column=col)
+    cell = ws.cell(row=row, column=col)
+    assert isinstance(cell, Cell)  # certeval writes no merged cells
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
@@ -94,9 +96,13 @@ def _validation(spec: Spec, choices: _Choices) -> DataValidation | None:
             type="date", operator="greaterThan", formula1="1", allow_blank=True, errorStyle="warning"
         )
     if isinstance(spec, (Num, Int)):
-        kind = "whole" if isinstance(spec, Int) else "decimal"
         low = spec.minimum if spec.minimum is not None else -(10**9)
-        return DataValidation(type=kind, operator="greaterThanOrEqual", formula1=str(low), allow_blank=True)
+        return DataValidation(
+            type="whole" if isinstance(spec, Int) else "decimal",
+            operator="greaterThanOrEqual",
+            formula1=str(low),
+            allow_blank=True,
+        )
     return None
 
 
@@ -156,7 +162,7 @@ class _SheetWriter:
             put(self.ws, self.row, 1, column.key)
             label = put(self.ws, self.row, 2, bilingual(column.label))
             label.alignment, label.border = WRAP, BOX
-            self.width(2, label.value)
+            self.width(2, bilingual(column.label))
             value = get_path(doc, column.key) if self.filled else MISSING
             self.value(self.row, 3, None if value is MISSING else value, column.spec)
             self.validate(column.spec, f"C{self.row}")
@@ -257,7 +263,11 @@ class _SheetWriter:
                 self.value(self.row, 5, score.get("awarded"), awarded)
                 self.validate(available, f"D{self.row}")
                 rule = DataValidation(
-                    type="decimal", operator="between", formula1="0", formula2=f"D{self.row}", allow_blank=True
+                    type="decimal",
+                    operator="between",
+                    formula1="0",
+                    formula2=f"D{self.row}",
+                    allow_blank=True,
                 )
                 rule.error = "0 ≤ 实得分 awarded ≤ 应得分 available"
                 rule.add(f"E{self.row}")
@@ -270,13 +280,15 @@ class _SheetWriter:
                     self.value(self.row, 7, None, Enum(()))
                 self.validate(Bool(), f"F{self.row}")
                 self.row += 1
-            self.subtotal(f"小计 {category.label.zh}\nSubtotal {category.label.en} (max {category.max})", first)
+            self.subtotal(
+                f"小计 {category.label.zh}\nSubtotal {category.label.en} (max {category.max})", first
+            )
             subtotals.append(self.row - 1)
         put(ws, self.row, 1, "#sum")
         put(ws, self.row, 3, "合计\nTotal").font = BOLD
-        for col in ("D", "E"):
-            ws[f"{col}{self.row}"] = "=" + "+".join(f"{col}{r}" for r in subtotals)
-            ws[f"{col}{self.row}"].font = BOLD
+        for letter in ("D", "E"):
+            ws[f"{letter}{self.row}"] = "=" + "+".join(f"{letter}{r}" for r in subtotals)
+            ws[f"{letter}{self.row}"].font = BOLD
         self.row += 2
         self.widths.update({2: max(self.widths.get(2, 0), 26), 3: max(self.widths.get(3, 0), 28)})
         self.widths.update({4: 16, 5: 12, 6: 10, 7: 30})
@@ -303,18 +315,22 @@ class _SheetWriter:
         ws.page_setup.orientation = "landscape" if len(self.widths) > 4 else "portrait"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.print_options.gridLines = False
 
     def row_heights(self) -> None:
         """Spreadsheet programs do not grow a row for wrapped text on their own: say how tall."""
-        for row in self.ws.iter_rows(min_row=2, min_col=2):
+        for number, row in enumerate(self.ws.iter_rows(min_row=2, min_col=2), start=2):
             lines = max(
-                (_lines(c.value, self.widths.get(c.column, 8)) for c in row if isinstance(c.value, str)),
+                (
+                    _lines(c.value, self.widths.get(col, 8))
+                    for col, c in enumerate(row, start=2)
+                    if isinstance(c.value, str)
+                ),
                 default=1,
             )
             if lines > 1:
-                self.ws.row_dimensions[row[0].row].height = min(LINE_HEIGHT * lines, 8 * LINE_HEIGHT)
+                self.ws.row_dimensions[number].height = min(LINE_HEIGHT * lines, 8 * LINE_HEIGHT)
 
 
 def table_items(block: TableBlock, doc: Any) -> Iterable[tuple[str, Any]]:
@@ -342,13 +358,13 @@ def _lines(text: str, width: int) -> int:
 def _exclusions(found: Any) -> dict[str, Any]:
     if not isinstance(found, list):
         return {}
-    return {e.get("indicator"): e.get("justification") for e in found if isinstance(e, Mapping)}
+    return {str(e.get("indicator")): e.get("justification") for e in found if isinstance(e, Mapping)}
 
 
 def build_workbook(plan: Plan, doc: Any = None) -> Workbook:
     """The workbook of `plan`, filled from the case document `doc` when one is given."""
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])
     filled = doc is not None
     sheets = [
         p
@@ -380,7 +396,8 @@ def _has_data(plan: SheetPlan, doc: Any) -> bool:
         if isinstance(block, TableBlock) and any(True for _ in table_items(block, doc)):
             return True
         if isinstance(block, ScoreBlock) and (
-            get_path(doc, "evaluation.scores") is not MISSING or get_path(doc, "evaluation.excluded") is not MISSING
+            get_path(doc, "evaluation.scores") is not MISSING
+            or get_path(doc, "evaluation.excluded") is not MISSING
         ):
             return True
     return False
@@ -395,4 +412,3 @@ def workbook_bytes(pack: Pack, stage: str, doc: Any = None) -> bytes:
 
 def sheet_names() -> list[str]:
     return [s.name for s in SHEETS]
-
