@@ -320,3 +320,77 @@ def test_batch_reads_workbooks(tmp_path: Path):
         json.loads(line)["case_id"] for line in (tmp_path / "out" / "results.jsonl").read_text().splitlines()
     ]
     assert sorted(ids) == ["HZ-2026-0301", "NJ-2024-0311"]
+
+
+# ------------------------------------------------------- fields the case shape gains (SPEC Part II)
+def _part2_shape(pack, stage):
+    """The Part I shape plus the §6.1 / §7.1 fields, as the lifecycle branch will add them."""
+    from evaluator.base.schema_language import Date, Enum, Field, ListOf, Obj, Str
+    from evaluator.case.shape import case_spec
+
+    base = case_spec(pack, stage)
+    response = Obj(
+        {
+            "received_on": Field(Date(), required=True),
+            "root_cause": Field(Str(), required=True),
+            "correction": Field(Str(), required=True),
+            "corrective_action": Field(Str(), required=True),
+            "evidence": Field(ListOf(Str())),
+        }
+    )
+    verification = Obj(
+        {
+            "date": Field(Date(), required=True),
+            "by": Field(Str(), required=True),
+            "result": Field(Enum(("accepted", "rejected")), required=True),
+            "method": Field(Enum(("document", "on_site"))),
+            "note": Field(Str()),
+        }
+    )
+    lifecycle = {
+        "id": Field(Str()),
+        "site": Field(Str()),
+        "responses": Field(ListOf(response)),
+        "verifications": Field(ListOf(verification)),
+    }
+    evaluation = base.fields["evaluation"].spec
+    nc = evaluation.fields["nonconformities"].spec.item
+    person = Obj({"name": Field(Str(), required=True), "role": Field(Str()), "qualified_until": Field(Date())})
+    site = Obj({"name": Field(Str(), required=True), "kind": Field(Str()), "address": Field(Str())})
+    new_evaluation = Obj(
+        {
+            **evaluation.fields,
+            "start": Field(Date()),
+            "team": Field(ListOf(person)),
+            "sites": Field(ListOf(site)),
+            "nonconformities": Field(ListOf(Obj({**nc.fields, **lifecycle}))),
+        }
+    )
+    decision = Obj({"date": Field(Date()), "by": Field(Str()), "outcome": Field(Str()), "grade": Field(Str())})
+    fields = {**base.fields, "evaluation": Field(new_evaluation), "decision": Field(decision)}
+    return Obj(fields)
+
+
+@pytest.mark.skipif(not PART2, reason="the Part II conformance cases are not here")
+def test_a_field_the_shape_gains_lands_on_its_sheet(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """Responses and verifications become child rows of 不符合项 naming their item; team and sites
+    go to 评价组与场所, the decision to 认证决定 -- with no change to the workbook code."""
+    from evaluator.base.yamlsafe import parse_yaml
+    from evaluator.packs import load_pack
+    from evaluator.sheets import plan, reader
+    from evaluator.sheets.writer import workbook_bytes
+
+    monkeypatch.setattr(plan, "case_spec", _part2_shape)
+    case_file = SHARED / "part2" / "cases" / "02-initial-minor-responded-major-closed-grant.yaml"
+    doc = parse_yaml(case_file.read_text(encoding="utf-8"), str(case_file))
+    doc["decision"] = {"date": doc["as_of"], "by": "王五", "outcome": "grant", "grade": "four_star"}
+    workbook = tmp_path / "part2.xlsx"
+    workbook.write_bytes(workbook_bytes(load_pack("gbt27922-2011"), "initial", doc))
+    sheets = openpyxl.load_workbook(workbook)
+    keys = [[c.value for c in row] for row in sheets["不符合项"].iter_rows(max_col=3)]
+    assert ["#keys evaluation.nonconformities[].responses", "@item", "received_on"] in keys
+    assert any(row[1] == "NC-1" for row in sheets["不符合项"].iter_rows(values_only=True))
+    assert "评价组与场所" in sheets.sheetnames and "认证决定" in sheets.sheetnames
+    read, _ = reader.read_workbook(workbook, "part2.xlsx")
+    assert json.loads(json.dumps(read, default=str)) == json.loads(json.dumps(doc, default=str))
+    assert read.places["evaluation.nonconformities[0].responses[0].received_on"].startswith("不符合项!")
