@@ -355,7 +355,9 @@ def _part2_shape(pack, stage):
     }
     evaluation = base.fields["evaluation"].spec
     nc = evaluation.fields["nonconformities"].spec.item
-    person = Obj({"name": Field(Str(), required=True), "role": Field(Str()), "qualified_until": Field(Date())})
+    person = Obj(
+        {"name": Field(Str(), required=True), "role": Field(Str()), "qualified_until": Field(Date())}
+    )
     site = Obj({"name": Field(Str(), required=True), "kind": Field(Str()), "address": Field(Str())})
     new_evaluation = Obj(
         {
@@ -366,7 +368,9 @@ def _part2_shape(pack, stage):
             "nonconformities": Field(ListOf(Obj({**nc.fields, **lifecycle}))),
         }
     )
-    decision = Obj({"date": Field(Date()), "by": Field(Str()), "outcome": Field(Str()), "grade": Field(Str())})
+    decision = Obj(
+        {"date": Field(Date()), "by": Field(Str()), "outcome": Field(Str()), "grade": Field(Str())}
+    )
     fields = {**base.fields, "evaluation": Field(new_evaluation), "decision": Field(decision)}
     return Obj(fields)
 

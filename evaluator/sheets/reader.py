@@ -114,6 +114,8 @@ def _count_cells(path: Path, name: str) -> None:
 def open_workbook(path: Path, name: str) -> tuple[Workbook, Workbook]:
     """(stored values, formulas) of a workbook that passed the checks above."""
     try:
+        if path.stat().st_size > MAX_UNCOMPRESSED_BYTES:  # a zip is never larger than its contents
+            raise _refuse(name, f"the file is over the limit of {MAX_UNCOMPRESSED_BYTES} bytes")
         raw = path.read_bytes()
     except OSError as e:
         raise _refuse(name, f"cannot read: {e.strerror}") from None
