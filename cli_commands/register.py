@@ -121,3 +121,54 @@ def register_due(within: int, as_of: dt.date | None, fmt: str, db: Path) -> None
     rows = due(open_existing(db), as_of or dt.date.today(), within)
     columns = ("date", "kind", "number", "organization", "grade", "due_by", "extended_until", "valid_until")
     emit(render_rows(rows, columns if fmt == "table" else tuple(rows[0]) if rows else columns, fmt))
+
+
+# ------------------------------------------------------------ exports for the regulator (SPEC §9)
+body_id_option = click.option(
+    "--body-id", default="BODY", show_default=True, help="The body's upper-case code (the profile's id)."
+)
+
+
+@register.command("cnca")
+@click.option(
+    "--month", required=True, metavar="YYYY-MM", help="Plans, evaluations and certificates of this month."
+)
+@click.option(
+    "-o", "--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False), metavar="DIR"
+)
+@click.option(
+    "--mapping",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The regulator's sheets and columns (default: the one shipped; check it against the template).",
+)
+@body_id_option
+@db_option
+@guarded
+def register_cnca(month: str, out: Path, mapping: Path | None, body_id: str, db: Path) -> None:
+    """The monthly report to the regulator: <body id>-<YYYY-MM>-cnca.xlsx, linted before writing."""
+    from evaluator.register import open_existing
+    from evaluator.regulator.cnca import report_name, write_cnca
+    from evaluator.regulator.mapping import load_mapping
+
+    report_name(body_id, month)  # bad usage before the register is opened
+    path = write_cnca(open_existing(db), month, load_mapping(mapping), body_id, out)
+    emit(f"{path}\n")
+    finish(0)
+
+
+@register.command("certsearch")
+@as_of_option("Statuses as of this date (default today).")
+@click.option(
+    "-o", "--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False), metavar="FILE.csv"
+)
+@body_id_option
+@db_option
+@guarded
+def register_certsearch(as_of: dt.date | None, out: Path, body_id: str, db: Path) -> None:
+    """The IAF CertSearch certificate fields as CSV (active, suspended, withdrawn, expired)."""
+    from evaluator.outputs.files import write_atomic
+    from evaluator.register import open_existing
+    from evaluator.regulator.certsearch import certsearch_csv
+
+    write_atomic(out, certsearch_csv(open_existing(db), as_of or dt.date.today(), body_id))
+    finish(0)

@@ -42,7 +42,7 @@ from .outputs.cells import neutralise_cell
 from .outputs.files import to_json, write_atomic
 from .packs import Pack, load_pack
 
-CASE_SUFFIXES = (".yaml", ".yml", ".json")
+CASE_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
 JOURNAL_DIR = ".batch"
 CHUNK = 64
 CSV_COLUMNS = (

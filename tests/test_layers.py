@@ -25,7 +25,9 @@ RANKS: dict[str, int] = {
     "api": 6,
     "outputs": 7,
     "register": 7,
+    "sheets": 7,
     "batch": 8,
+    "regulator": 8,
     "maintain": 9,
 }
 FACADE = "evaluator"  # the package root re-exports the public API; nothing inside imports it

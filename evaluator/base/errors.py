@@ -17,15 +17,23 @@ class ExitStatus(enum.IntEnum):
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with one file: rendered `FILE:LINE: field: message`."""
+    """One thing wrong with one file: rendered `FILE:LINE: field: message`, or with a `place`
+    instead of the line where the input has no lines (`FILE:评分表!E7: field: message`)."""
 
     file: str
     line: int | None
     field: str
     message: str
+    place: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
+        where = (
+            f"{self.file}:{self.place}"
+            if self.place
+            else f"{self.file}:{self.line}"
+            if self.line
+            else self.file
+        )
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -18,11 +19,28 @@ from .checks import check_case
 from .shape import case_spec
 
 JSON_SUFFIXES = (".json",)
+# Case formats that a higher wing reads (.xlsx: evaluator/sheets) plug in by entry point, so
+# this wing calls them without importing up the ranks.
+READER_GROUP = "certeval.case_readers"
+
+
+@functools.lru_cache(maxsize=8)
+def plugged_reader(suffix: str) -> Callable[[Path, str], tuple[Any, Callable[[], Any] | None]] | None:
+    """The reader registered for a file suffix (without the dot), if any."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=READER_GROUP, name=suffix):
+        reader: Callable[[Path, str], tuple[Any, Callable[[], Any] | None]] = entry.load()
+        return reader
+    return None
 
 
 def read_document(path: Path, name: str | None = None) -> tuple[Any, Callable[[], Any] | None]:
     """The parsed document of a case file, and for JSON a way to re-parse it with lines."""
     name = name or str(path)
+    plugged = plugged_reader(path.suffix.lower().lstrip(".")) if path.suffix.lower() == ".xlsx" else None
+    if plugged is not None:
+        return plugged(path, name)
     try:
         raw = path.read_bytes()
     except OSError as e:
@@ -64,12 +82,47 @@ def build_case(
     problem to report (the JSON fast path).
     """
     try:
-        return _build(doc, name, pack_ref, as_of, today)
+        return _placed(doc, lambda: _build(doc, name, pack_ref, as_of, today))
     except CaseError:
         if locate is None:
             raise
     located = _relocate(locate, name)
     return _build(located, name, pack_ref, as_of, today)
+
+
+def _placed(doc: Any, build: Callable[[], tuple[Case, Pack]]) -> tuple[Case, Pack]:
+    """Build; for a document without lines (a workbook) name each problem by the place its field
+    came from (`places`: field path -> "评分表!E7"), adding what its reader found (`problems`)."""
+    places: Mapping[str, str] | None = getattr(doc, "places", None)
+    if places is None:
+        return build()
+    found: list[Problem] = list(getattr(doc, "problems", ()))
+    try:
+        built = build()
+    except CaseError as e:
+        read = {p.field for p in found}
+        found += [_place(p, places) for p in e.problems if not _under(p.field, read)]
+    if found:
+        raise CaseError(found)
+    return built
+
+
+def _place(problem: Problem, places: Mapping[str, str]) -> Problem:
+    """The problem at the place of its field, or of the nearest enclosing field that has one."""
+    path = problem.field
+    while path not in places:
+        shorter = _LAST_STEP.sub("", path)
+        if shorter == path:
+            return problem
+        path = shorter
+    return Problem(problem.file, None, problem.field, problem.message, place=places[path])
+
+
+_LAST_STEP = re.compile(r"(?:^|\.)[^.\[\]]+$|\[\d+\]$")
+
+
+def _under(field: str, paths: set[str]) -> bool:
+    return any(field == p or field.startswith((p + ".", p + "[")) for p in paths if p)
 
 
 def _relocate(locate: Callable[[], Any], name: str) -> Any:
