@@ -78,6 +78,7 @@ def main() -> None:
     parser.add_argument("--before", default="/work/main/.venv/bin/certeval")
     parser.add_argument("--after", default=str(Path(sys.executable).parent / "certeval"))
     parser.add_argument("--json")
+    parser.add_argument("--after-only", action="store_true", help="skip the before install (large sizes)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="certeval-batch-memory-"))
     rows = []
@@ -86,8 +87,15 @@ def main() -> None:
             cases = work / f"cases-{size}.jsonl"
             write_cases(cases, size)
             row: dict[str, object] = {"cases": size, "jobs": args.jobs}
-            for name in ("before", "after"):
+            for name in ("after",) if args.after_only else ("before", "after"):
                 row[name] = measure(getattr(args, name), cases, work / f"out-{name}", args.jobs)
+            if args.after_only:
+                after = row["after"]
+                assert isinstance(after, dict)
+                peak = after["peak_rss_mib"]
+                print(f"{size:>7} cases jobs={args.jobs}: peak tree RSS after {peak:.1f} MiB", flush=True)
+                rows.append(row)
+                continue
             same = all(
                 (work / "out-before" / f).read_bytes() == (work / "out-after" / f).read_bytes()
                 for f in ("results.jsonl", "summary.csv", "errors.jsonl")
@@ -107,7 +115,7 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if len(rows) > 1:
-        for name in ("before", "after"):
+        for name in ("after",) if args.after_only else ("before", "after"):
             first, last = rows[0][name], rows[-1][name]
             assert isinstance(first, dict) and isinstance(last, dict)
             growth = last["peak_rss_mib"] - first["peak_rss_mib"]

@@ -156,8 +156,6 @@ def run_batch(
     if pack is not None:
         load_pack(Path(pack) if Path(pack).is_dir() else pack)  # a broken pack fails before any work
     paths = check_inputs(inputs)
-    if str(out) == "":
-        raise BatchError("--out is empty: name the output directory")
     options = Options(
         pack=str(Path(pack).resolve()) if pack and Path(pack).is_dir() else pack,
         as_of=as_of.isoformat() if as_of else None,
