@@ -20,42 +20,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from evaluator import load_pack
-from evaluator.maintain.synthetic import synthetic_case
+from proctree import processes, synthetic_lines, tree
 
-PAGE = 4096
 SAMPLE_SECONDS = 0.02
 
 
 def write_cases(path: Path, count: int) -> None:
-    packs = [load_pack("gbt27922-2011"), load_pack("gbt27922-1000")]
-    with path.open("w", encoding="utf-8") as handle:
-        for seed in range(count):
-            handle.write(json.dumps(synthetic_case(seed, packs[seed % 10 == 0]), ensure_ascii=False) + "\n")
-
-
-def _ppid_and_rss() -> dict[int, tuple[int, int]]:
-    table = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        table[int(stat.parent.name)] = (int(fields[1]), int(fields[21]) * PAGE)  # ppid, rss
-    return table
+    path.write_text("".join(line + "\n" for line in synthetic_lines(count)), encoding="utf-8")
 
 
 def tree_rss(root: int) -> int:
     """Summed RSS of `root` and all its descendants, now."""
-    table = _ppid_and_rss()
-    tree, grew = {root}, True
-    while grew:
-        grew = False
-        for pid, (ppid, _) in table.items():
-            if ppid in tree and pid not in tree:
-                tree.add(pid)
-                grew = True
-    return sum(table[pid][1] for pid in tree if pid in table)
+    table = processes()
+    return sum(table[pid][1] for pid in tree(root, table) if pid in table)
 
 
 def measure(certeval: str, cases: Path, out: Path, jobs: int) -> dict[str, float]:

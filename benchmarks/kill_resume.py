@@ -24,8 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from evaluator import load_pack
-from evaluator.maintain.synthetic import synthetic_case
+from proctree import alive, processes, synthetic_lines, tree
 
 CERTEVAL = str(Path(sys.executable).parent / "certeval")
 OUTPUTS = ("results.jsonl", "summary.csv", "errors.jsonl")
@@ -36,29 +35,7 @@ def command(cases: Path, out: Path) -> list[str]:
 
 
 def descendants(root: int) -> set[int]:
-    table = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z":
-            table[int(stat.parent.name)] = int(fields[1])
-    found, grew = {root}, True
-    while grew:
-        grew = False
-        for pid, ppid in table.items():
-            if ppid in found and pid not in found:
-                found.add(pid)
-                grew = True
-    return found - {root}
-
-
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+    return tree(root, processes()) - {root}
 
 
 def stale(out: Path) -> list[Path]:
@@ -87,8 +64,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     work = Path(tempfile.mkdtemp(prefix="certeval-kill-"))
     cases = work / "cases.jsonl"
-    packs = [load_pack("gbt27922-2011"), load_pack("gbt27922-1000")]
-    lines = [json.dumps(synthetic_case(s, packs[s % 10 == 0]), ensure_ascii=False) for s in range(args.cases)]
+    lines = synthetic_lines(args.cases)
     lines[3] = lines[3].replace('"stage": "', '"stage": "x')  # one bad case
     cases.write_text("\n".join(lines) + "\n", encoding="utf-8")
     started = time.monotonic()

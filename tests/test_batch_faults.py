@@ -16,13 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import CERTEVAL, TRACEBACK, base_text, run_cli
-
-from evaluator import load_pack
-from evaluator.batch import journal as batch_journal
-from evaluator.batch import merge as batch_merge
-from evaluator.batch import run_batch
-from evaluator.maintain.synthetic import synthetic_case
+from helpers import CERTEVAL, TRACEBACK, base_text, run_cli, synthetic_jsonl_lines
 
 OUTPUTS = ("results.jsonl", "summary.csv", "errors.jsonl")
 AS_OF = "2026-11-30"
@@ -40,10 +34,7 @@ def batch(*args: object, timeout: float = 300) -> subprocess.CompletedProcess[st
 def cases(tmp_path_factory) -> Path:
     """1,200 generated cases in JSON Lines: one bad line, one case_id given twice."""
     path = tmp_path_factory.mktemp("faults") / "cases.jsonl"
-    packs = [load_pack("gbt27922-2011"), load_pack("gbt27922-1000")]
-    lines = [
-        json.dumps(synthetic_case(seed, packs[seed % 10 == 0]), ensure_ascii=False) for seed in range(1200)
-    ]
+    lines = synthetic_jsonl_lines(1200)
     lines[17] = lines[17].replace('"stage": "', '"stage": "x')
     twin = json.loads(lines[30])
     twin["case_id"] = json.loads(lines[900])["case_id"]
@@ -168,6 +159,10 @@ def test_stale_temp_files_of_a_killed_rebuild_are_removed(tmp_path, small, refer
 
 def test_outputs_merged_from_many_chunk_files_are_the_same(tmp_path, cases, monkeypatch):
     """Small segments and a small fan-in force several merge passes; the bytes do not change."""
+    from evaluator.batch import journal as batch_journal
+    from evaluator.batch import merge as batch_merge
+    from evaluator.batch import run_batch
+
     args = dict(jobs=1, as_of=dt.date.fromisoformat(AS_OF), warn=lambda text: None)
     run_batch([cases], tmp_path / "one", **args)
     monkeypatch.setattr(batch_journal, "SEGMENT_RECORDS", 100)
