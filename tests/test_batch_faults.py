@@ -13,6 +13,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -107,10 +108,38 @@ def test_an_unverifiable_journal_line_is_dropped_and_redone(tmp_path, small, ref
     assert b"\0" not in journal.read_bytes() and b"\r" not in journal.read_bytes()
 
 
+BAD_TODAY = json.dumps(
+    {
+        "pack": None,
+        "as_of": None,
+        "today": 5,
+        "engine": None,
+        "reports": [],
+        "lang": "zh",
+        "reports_dir": "",
+        "record": False,
+    }
+)
+
+
+def test_a_checksummed_record_beyond_the_inputs_is_ignored(tmp_path, small, reference):
+    """A record with a valid checksum that names a unit the inputs do not have (here absurdly
+    far) is never used, and costs nothing."""
+    out = tmp_path / "out"
+    batch(small, "--out", out, "--jobs", "1")
+    error = {"file": "x", "line": 1, "message": "x", "problems": [], "status": 2}
+    payload = json.dumps({"index": 10**15, "key": "k", "error": error}).encode()
+    with _journal(out).open("ab") as journal:
+        journal.write(b"%08x " % zlib.crc32(payload) + payload + b"\n")
+    result = _rerun(small, out)
+    assert result.returncode == 2 and result.stderr == ""
+    assert outputs(out) == reference
+
+
 @pytest.mark.parametrize(
     "content",
-    ["", "garbage", "[]", "null", '{"pack": null}'],
-    ids=["empty", "garbage", "list", "null", "partial"],
+    ["", "garbage", "[]", "null", '{"pack": null}', BAD_TODAY],
+    ids=["empty", "garbage", "list", "null", "partial", "today a number"],
 )
 def test_a_broken_options_file_is_a_clear_message(tmp_path, small, content):
     out = tmp_path / "out"

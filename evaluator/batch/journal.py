@@ -68,11 +68,11 @@ def decode(line: bytes) -> tuple[dict[str, Any], list[bytes]] | str:
 
 
 def _is_record(head: Any, parts: int) -> bool:
-    if not (
-        isinstance(head, dict) and isinstance(head.get("index"), int) and isinstance(head.get("key"), str)
-    ):
+    """Whether a checksummed header has every field the merge reads, of the right type."""
+    if not (isinstance(head, dict) and isinstance(head.get("key"), str)):
         return False
-    if head["index"] < 0:
+    index = head.get("index")
+    if not (type(index) is int and index >= 0):
         return False
     if "error" in head:
         error = head["error"]
@@ -80,13 +80,15 @@ def _is_record(head: Any, parts: int) -> bool:
             parts == 0
             and isinstance(error, dict)
             and isinstance(error.get("file"), str)
+            and (error.get("line") is None or type(error.get("line")) is int)
             and isinstance(error.get("message"), str)
-            and isinstance(error.get("status"), int)
+            and type(error.get("status")) is int
         )
     return (
         parts in (1, 2)
         and isinstance(head.get("case_id"), str)
         and isinstance(head.get("source"), str)
+        and isinstance(head.get("major"), bool)
         and isinstance(head.get("csv"), list)
     )
 
@@ -118,8 +120,10 @@ def segment_path(directory: Path, number: int) -> Path:
 class Journal:
     """Append-only, fsynced record of finished units; which units are done, in 8 bytes each."""
 
-    def __init__(self, directory: Path, warn: Callable[[str], None]) -> None:
+    def __init__(self, directory: Path, warn: Callable[[str], None], units: int) -> None:
+        """`units`: how many units the inputs hold now; records beyond them are of other inputs."""
         self.directory = directory
+        self.units = units
         self.done = array("Q")  # by unit index: the key hash of the unit recorded, 0 if none
         self.segments = segment_paths(directory)
         self._in_last = 0
@@ -142,7 +146,8 @@ class Journal:
                 dropped.append((number, decoded))
                 continue
             head = decoded[0]
-            self._mark(head["index"], key_hash(head["key"]))
+            if head["index"] < self.units:  # else of inputs since removed: kept, never used
+                self._mark(head["index"], key_hash(head["key"]))
             good += 1
         if dropped:
             for number, why in dropped[:_WARN_LINES]:
@@ -158,7 +163,10 @@ class Journal:
         self.done[index] = value
 
     def is_done(self, unit: Unit) -> bool:
-        return unit.index < len(self.done) and self.done[unit.index] == key_hash(unit.key)
+        return self.is_done_as(unit.index, key_hash(unit.key))
+
+    def is_done_as(self, index: int, value: int) -> bool:
+        return index < len(self.done) and self.done[index] == value
 
     def append(self, records: list[dict[str, Any]]) -> None:
         """Write `records` and fsync them before the batch goes on."""

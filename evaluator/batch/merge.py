@@ -42,7 +42,7 @@ def result_key(head: dict[str, Any]) -> Any:
 
 def error_key(head: dict[str, Any]) -> Any:
     error = head["error"]
-    return (error["file"], error["line"] or 0, error["message"], head["index"])
+    return (error["file"], error.get("line") or 0, error["message"], head["index"])
 
 
 @dataclass

@@ -46,6 +46,8 @@ class Options:
             raise ValueError("lang and reports_dir must be strings")
         if not isinstance(data["record"], bool):
             raise ValueError("record must be true or false")
+        if not isinstance(data["today"], str):
+            raise ValueError("today must be a date")
         for name in ("as_of", "today"):
             if data[name] is not None:
                 dt.date.fromisoformat(data[name])  # ValueError names the bad date

@@ -201,14 +201,11 @@ def _run(
         from ..register import connect
 
         connection = connect(record_db)
-    journal = Journal(state, warn)
+    # first pass: what the inputs are now (8 bytes a case), and what is left to do
+    current = array("Q", (key_hash(unit.key) for unit in iter_units(paths)))
+    journal = Journal(state, warn, len(current))
     try:
-        # first pass: what the inputs are now (8 bytes a case), and what is left to do
-        current = array("Q")
-        todo = 0
-        for unit in iter_units(paths):
-            current.append(key_hash(unit.key))
-            todo += not journal.is_done(unit)
+        todo = sum(1 for index, value in enumerate(current) if not journal.is_done_as(index, value))
         totals = Totals(cases=len(current), evaluated_now=todo, skipped=len(current) - todo)
         if progress:
             progress(totals.skipped, totals.cases)
