@@ -2,9 +2,10 @@
 sampled from /proc, for several batch sizes, with two certeval installs side by side.
 
     .venv/bin/python benchmarks/batch_memory.py [--sizes 1000,20000] [--jobs 2]
-        [--before /work/main/.venv/bin/certeval] [--after .venv/bin/certeval] [--json FILE]
+        [--before /work/main/.venv/bin/certeval] [--after .venv/bin/certeval] [--files] [--json FILE]
 
-Inputs are generated JSON Lines (evaluator.maintain.synthetic, both packs).  Every figure of
+Inputs are generated cases (evaluator.maintain.synthetic, both packs) in one JSON Lines file,
+or with --files a directory of one .json file each.  Every figure of
 one install is printed with the other's from the same run: the machine is shared and noisy,
 so throughput is reported only as a ratio.  Not part of the test suite.
 """
@@ -25,8 +26,16 @@ from proctree import processes, synthetic_lines, tree
 SAMPLE_SECONDS = 0.02
 
 
-def write_cases(path: Path, count: int) -> None:
-    path.write_text("".join(line + "\n" for line in synthetic_lines(count)), encoding="utf-8")
+def write_cases(path: Path, count: int, files: bool) -> Path:
+    """One JSON Lines file, or (`files`) a directory of one .json file per case."""
+    if not files:
+        path.write_text("".join(line + "\n" for line in synthetic_lines(count)), encoding="utf-8")
+        return path
+    directory = path.with_suffix("")
+    directory.mkdir()
+    for number, line in enumerate(synthetic_lines(count)):
+        (directory / f"{number:06d}.json").write_text(line, encoding="utf-8")
+    return directory
 
 
 def tree_rss(root: int) -> int:
@@ -55,6 +64,7 @@ def main() -> None:
     parser.add_argument("--before", default="/work/main/.venv/bin/certeval")
     parser.add_argument("--after", default=str(Path(sys.executable).parent / "certeval"))
     parser.add_argument("--json")
+    parser.add_argument("--files", action="store_true", help="a directory of case files, not JSON Lines")
     parser.add_argument("--after-only", action="store_true", help="skip the before install (large sizes)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="certeval-batch-memory-"))
@@ -62,8 +72,12 @@ def main() -> None:
     try:
         for size in (int(s) for s in args.sizes.split(",")):
             cases = work / f"cases-{size}.jsonl"
-            write_cases(cases, size)
-            row: dict[str, object] = {"cases": size, "jobs": args.jobs}
+            cases = write_cases(cases, size, args.files)
+            row: dict[str, object] = {
+                "cases": size,
+                "jobs": args.jobs,
+                "input": "files" if args.files else "jsonl",
+            }
             for name in ("after",) if args.after_only else ("before", "after"):
                 row[name] = measure(getattr(args, name), cases, work / f"out-{name}", args.jobs)
             if args.after_only:
@@ -88,7 +102,7 @@ def main() -> None:
                 f" {row['throughput_after_over_before']:.2f}; outputs identical: {same}",
                 flush=True,
             )
-            cases.unlink()
+            shutil.rmtree(cases) if cases.is_dir() else cases.unlink()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if len(rows) > 1:
