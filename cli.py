@@ -249,15 +249,16 @@ def batch(
             engine=engine,
             reports=reports,
             lang=lang,
-            progress=bar,
+            progress=bar if sys.stderr.isatty() else None,
             record_db=db if record else None,
+            warn=warn,
         )
     except BatchError as e:
         raise UsageError(str(e)) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM / SIGHUP (BatchInterrupted): 128 + the signal
         bar.close()
         warn("certeval batch: interrupted; run the same command again to resume")
-        finish(130)
+        finish(128 + getattr(e, "signum", 2))
     bar.close()
     rate = totals.evaluated_now / totals.seconds if totals.seconds else 0.0
     resumed = f"; {totals.skipped} done by an earlier run" if totals.skipped else ""

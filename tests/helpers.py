@@ -38,3 +38,16 @@ def run_cli(
 def base_text(name: str) -> str:
     """The text of a fixture base case (a valid case to edit)."""
     return (BASES / f"{name}.yaml").read_text(encoding="utf-8")
+
+
+def synthetic_jsonl_lines(count: int) -> list[str]:
+    """`count` generated cases (both packs: every tenth is gbt27922-1000) as JSON Lines."""
+    import json
+
+    from evaluator import load_pack
+    from evaluator.maintain.synthetic import synthetic_case
+
+    packs = [load_pack("gbt27922-2011"), load_pack("gbt27922-1000")]
+    return [
+        json.dumps(synthetic_case(seed, packs[seed % 10 == 0]), ensure_ascii=False) for seed in range(count)
+    ]

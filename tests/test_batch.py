@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import CERTEVAL, CONFORMANCE, EXAMPLES, TRACEBACK, base_text, run_cli
+from helpers import CERTEVAL, CONFORMANCE, EXAMPLES, TRACEBACK, base_text, run_cli, synthetic_jsonl_lines
 
 from evaluator import CaseError, evaluate, load_pack
 from evaluator.batch import evaluate_many
@@ -32,10 +32,7 @@ def jsonl(path: Path) -> list[dict]:
 def cases_jsonl(tmp_path_factory) -> Path:
     """3,000 generated cases (both packs) in one JSON Lines file, with two bad lines."""
     path = tmp_path_factory.mktemp("cases") / "register.jsonl"
-    packs = [load_pack("gbt27922-2011"), load_pack("gbt27922-1000")]
-    lines = [
-        json.dumps(synthetic_case(seed, packs[seed % 10 == 0]), ensure_ascii=False) for seed in range(3000)
-    ]
+    lines = synthetic_jsonl_lines(3000)
     lines[17] = lines[17].replace('"stage": "', '"stage": "x')  # an unknown stage
     lines[2500] = lines[2500][:-5]  # cut short: not JSON
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
