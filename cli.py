@@ -166,7 +166,12 @@ def report(
     from evaluator.base.errors import ExitStatus
     from evaluator.body.profile import load_profile, profile_path
     from evaluator.outputs.files import write_atomic
-    from evaluator.outputs.report import ReportNotApplicable, ReportUnavailable, render_report, report_filename
+    from evaluator.outputs.report import (
+        ReportNotApplicable,
+        ReportUnavailable,
+        render_report,
+        report_filename,
+    )
 
     if draft and kind != "certificate":
         raise click.UsageError("--draft is for --kind certificate")

@@ -31,7 +31,7 @@ def kind_problem(evaluation: Evaluation, kind: str) -> str | None:
         return "a review notice needs an application section"
     if kind in ("ncr", "car") and case.evaluation is None:
         if not any(f.rule.audience == "client" for f in evaluation.findings):
-            return f"an {kind.upper()} needs an evaluation or a finding for the organisation"
+            return f"the {kind.upper()} needs an evaluation or a finding for the organisation"
     return None
 
 

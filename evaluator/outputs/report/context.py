@@ -298,7 +298,9 @@ def _indicator_rows(evaluation: Evaluation) -> list[dict[str, Any]]:
         exclusion = excluded.get(key)
         ratio = None
         if sheet is not None and applicable and sheet.available:
-            ratio = f"{int(Fraction(sheet.awarded) / Fraction(sheet.available) * 100)}%"  # truncated, as charts
+            ratio = (
+                f"{int(Fraction(sheet.awarded) / Fraction(sheet.available) * 100)}%"  # truncated, as charts
+            )
         rows.append(
             {
                 "category": pack.categories[indicator.category].label,

@@ -50,7 +50,7 @@ LABELS: dict[str, Text] = {
     "rule": Text("规则", "Rule"),
     "due": Text("纠正措施完成期限", "Corrective action due"),
     "due_short": Text("期限", "Due"),
-    "required_action": Text("要求", "Required"),
+    "required_action": Text("应采取的措施", "Action required"),
     "auditor_sign": Text("评价人员（签字）", "Auditor (signature)"),
     "org_sign": Text("受评组织代表（签字）", "Organisation representative (signature)"),
     "date": Text("日期", "Date"),
@@ -160,7 +160,9 @@ LABELS: dict[str, Text] = {
         "经对贵组织的认证申请进行受理评审，意见如下。请在期限内补充或更正下列事项。",
         "We have reviewed your application for certification. Please supplement or correct the items below by their due dates.",
     ),
-    "review_none": Text("申请资料齐全，符合受理条件。", "The application is complete and meets the conditions for acceptance."),
+    "review_none": Text(
+        "申请资料齐全，符合受理条件。", "The application is complete and meets the conditions for acceptance."
+    ),
     "supplement_by": Text("补充期限", "Supplement by"),
     "indicators": Text("评价指标得分", "Indicator scores"),
     "category": Text("类别", "Category"),
