@@ -35,7 +35,7 @@ from typing import Any
 
 from .api import evaluate_full
 from .base.errors import CaseError, ExitStatus, InputError, PackError, Problem
-from .base.i18n import SEVERITIES
+from .base.i18n import SEVERITIES, STATUS_LABELS, SURVEILLANCE_STATE_LABELS
 from .base.yamlsafe import LoadError, parse_json, parse_json_located
 from .case.loader import build_case, read_document
 from .outputs.files import to_json, write_atomic
@@ -58,6 +58,11 @@ CSV_COLUMNS = (
     "due_by",
     *SEVERITIES,
     "source",
+    "grade_label",
+    "recommended_status_label",
+    "surveillance_state_label",
+    "valid_until",
+    "extended_until",
 )
 
 
@@ -178,9 +183,11 @@ def evaluate_unit(unit: Unit, options: Options) -> dict[str, Any]:
         case, pack = _load(unit, options)
         evaluation = evaluate_full(case, pack=pack, engine=options.engine)
         if options.reports:
-            from .outputs.report import render_report, report_filename
+            from .outputs.report import kind_problem, render_report, report_filename
 
             for kind in options.reports:
+                if kind_problem(evaluation, kind):  # a kind that does not fit this case (SPEC 8.3)
+                    continue
                 name = report_filename(case.case_id, kind, "html", options.lang)
                 write_atomic(
                     Path(options.reports_dir) / name, render_report(evaluation, kind, "html", options.lang)
@@ -212,6 +219,12 @@ def evaluate_unit(unit: Unit, options: Options) -> dict[str, Any]:
                 surv.get("due_by", ""),
                 *(str(result["summary"][s]) for s in SEVERITIES),
                 unit.source,
+                # readable twins of the ids above, and the dates an officer plans by (issue 14)
+                getattr(evaluation.pack.grade_label(result["grade"]), "zh", ""),
+                STATUS_LABELS[cert["recommended_status"]].zh if cert else "",
+                SURVEILLANCE_STATE_LABELS[surv["state"]].zh if surv else "",
+                cert.get("valid_until") or "",
+                surv.get("extended_until") or "",
             ],
             "result_json": to_json(result, pretty=False),
             **({"register": register} if register else {}),
