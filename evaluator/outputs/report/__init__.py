@@ -29,9 +29,9 @@ def kind_problem(evaluation: Evaluation, kind: str) -> str | None:
     case = evaluation.case
     if kind == "review" and case.application is None:
         return "a review notice needs an application section"
-    if kind in ("ncr", "car") and case.evaluation is None:
-        if not any(f.rule.audience == "client" for f in evaluation.findings):
-            return f"the {kind.upper()} needs an evaluation or a finding for the organisation"
+    no_client_finding = not any(f.rule.audience == "client" for f in evaluation.findings)
+    if kind in ("ncr", "car") and case.evaluation is None and no_client_finding:
+        return f"the {kind.upper()} needs an evaluation or a finding for the organisation"
     return None
 
 

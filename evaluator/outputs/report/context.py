@@ -392,7 +392,8 @@ def _certificate_doc(
         source = recommended(result)
         if source.get("outcome") not in CERTIFYING:
             raise CertificateUnavailable(
-                f"the recommendation is {source.get('outcome')}, not one of {', '.join(CERTIFYING)}: no draft certificate"
+                f"the recommendation is {source.get('outcome')}, not one of {', '.join(CERTIFYING)}:"
+                " no draft certificate"
             )
         issue = case.as_of
     else:
@@ -401,7 +402,8 @@ def _certificate_doc(
                 "no decision is recorded" if rec is None else f"the recorded outcome is {rec.get('outcome')}"
             )
             raise CertificateUnavailable(
-                f"{what}; a certificate needs one of {', '.join(CERTIFYING)} (or --draft from the recommendation)"
+                f"{what}; a certificate needs one of {', '.join(CERTIFYING)}"
+                " (or --draft from the recommendation)"
             )
         source = rec
         issue = rec["date"] if isinstance(rec["date"], dt.date) else dt.date.fromisoformat(str(rec["date"]))

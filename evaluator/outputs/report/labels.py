@@ -158,7 +158,8 @@ LABELS: dict[str, Text] = {
     "reviewer_sign": Text("受理评审人（签字）", "Reviewer (signature)"),
     "review_intro": Text(
         "经对贵组织的认证申请进行受理评审，意见如下。请在期限内补充或更正下列事项。",
-        "We have reviewed your application for certification. Please supplement or correct the items below by their due dates.",
+        "We have reviewed your application for certification. Please supplement or correct the items below"
+        " by their due dates.",
     ),
     "review_none": Text(
         "申请资料齐全，符合受理条件。", "The application is complete and meets the conditions for acceptance."
@@ -189,7 +190,8 @@ LABELS: dict[str, Text] = {
     "cert_number_pending": Text("编号待分配", "number to be assigned"),
     "cert_statement": Text(
         "经评价，该组织的售后服务符合上述标准的要求，特发此证。",
-        "The after-sales service of this organisation has been evaluated and found to meet the requirements of the standard above.",
+        "The after-sales service of this organisation has been evaluated and found to meet the requirements"
+        " of the standard above.",
     ),
     "cert_surveillance": Text(
         "本证书在有效期内须接受认证机构的监督评价，证书有效性以监督结果为准。",
