@@ -21,6 +21,7 @@ from evaluator.outputs.report.environment import environment
 from evaluator.packs import load_pack
 from evaluator.packs.loader import builtin_root
 
+
 @pytest.fixture
 def pack_copy(tmp_path: Path) -> Path:
     target = tmp_path / "gbt27922-2011"
@@ -451,3 +452,25 @@ def test_a_date_written_with_slashes_says_how_dates_are_written(case_file):
     text = base_text("initial").replace("  date: 2026-08-27", "  date: 2026/10/22", 1)
     result = run_cli("evaluate", case_file(text))
     assert result.returncode == 2 and "dates are written YYYY-MM-DD" in result.stderr
+
+
+def test_the_readme_console_blocks_are_real_output():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    checked = 0
+    for block in re.findall(r"```console\n(.*?)```", readme, flags=re.S):
+        for command, output in re.findall(r"^\$ (certeval [^\n]+)\n((?:(?!\$ ).*\n)*)", block, flags=re.M):
+            if "…" in output:  # an abridged JSON sample
+                continue
+            args = command.split()[1:]
+            result = run_cli(*args, cwd=REPO)
+            assert result.stdout == output, command
+            checked += 1
+    assert checked >= 2
+
+
+def test_the_readme_stands_alone():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "../shared" not in readme
+    for link in re.findall(r"\]\(([^)#]+)\)", readme):
+        if not link.startswith("http"):
+            assert (REPO / link).exists(), link

@@ -65,8 +65,8 @@ def test_a_broken_pack_is_never_half_loaded(pack_copy):
     [
         (
             "pack.yaml",
-            "    value: 12\n    unit: months\n    source: \"《商品售后服务认证实施规则》 申请条件 d)",
-            "    value: twelve\n    unit: months\n    source: \"《商品售后服务认证实施规则》 申请条件 d)",
+            '    value: 12\n    unit: months\n    source: "《商品售后服务认证实施规则》 申请条件 d)',
+            '    value: twelve\n    unit: months\n    source: "《商品售后服务认证实施规则》 申请条件 d)',
             "must be a number or a list",
         ),
         ("pack.yaml", "  scale:\n", "  scael:\n", "parameters.scale: missing"),

@@ -105,7 +105,13 @@ def test_ncr_and_car_carry_only_the_client_nonconformities(case_file):
     for text in (ncr, car):
         # client documents number items <report>-<id> and name no rule (SPEC 8.3)
         assert "FX-INITIAL-NC-1" in text and "FX-INITIAL-SD-1" in text
-        for rule in ("AUDIT-NC", "SCORE-SPECIAL-DEDUCTION", "DOC-MISSING", "EXCL-NOT-ALLOWED", "EXCL-UNJUSTIFIED"):
+        for rule in (
+            "AUDIT-NC",
+            "SCORE-SPECIAL-DEDUCTION",
+            "DOC-MISSING",
+            "EXCL-NOT-ALLOWED",
+            "EXCL-UNJUSTIFIED",
+        ):
             assert rule not in text, rule
         assert "Explain in detail why the indicator does not apply" not in text  # an applicant action
     assert ncr.count('class="page"') == 2  # one page per nonconformity (minor AUDIT-NC, deduction)
