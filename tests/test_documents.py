@@ -264,7 +264,8 @@ def test_sensitivity_block_reads_score_if_exclusions_rejected():
 
 def test_a_nonconformity_without_evidence_or_requirement_shows_no_field_names(case_file):
     text = base_text("initial") + (
-        "  nonconformities:\n    - {indicator: complaint_handling, severity: minor, statement: 投诉未在时限内处理}\n"
+        "  nonconformities:\n"
+        "    - {indicator: complaint_handling, severity: minor, statement: 投诉未在时限内处理}\n"
     )
     evaluation = evaluate_full(case_file(text))
     for kind in ("ncr", "car"):

@@ -43,7 +43,7 @@ def test_lint_names_each_problem_of_a_broken_pack(pack_copy):
         ("eligibility.yaml", "fact: org.legal_compliance,", "fact: org.legal_complience,"),
         (
             "documents.yaml",
-            '      en: "Application document missing: {document.label} ({document.key})."\n',
+            '      en: "Application document missing: {document.label}."\n',
             "",
         ),
         ("evidence.yaml", "  - id: EVID-COVERAGE", "  - id: EVID-COUNT"),

@@ -35,7 +35,7 @@ def test_broken_pack_names_each_problem_with_file_and_line(pack_copy):
     )
     break_file(
         rules / "documents.yaml",
-        '      en: "Application document missing: {document.label} ({document.key})."\n',
+        '      en: "Application document missing: {document.label}."\n',
         "",
     )
     dup_line = break_file(rules / "evidence.yaml", "  - id: EVID-COVERAGE", "  - id: EVID-COUNT")

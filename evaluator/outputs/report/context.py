@@ -205,7 +205,7 @@ def report_context(
         "lifecycle": _lifecycle_rows(result),
         "review": _review(findings, number) if kind == "review" else None,
         "certificate_doc": _certificate_doc(evaluation, view, body, draft) if kind == "certificate" else None,
-        "checks": _impartiality_checks(findings),
+        "checks": _impartiality_checks(findings, pack),
         "draft": draft,
         "lang": lang,
         "langs": ["zh", "en"] if lang == "both" else [lang],
@@ -370,12 +370,20 @@ IMPARTIALITY_RULES = (
 )
 
 
-def _impartiality_checks(findings: list[Finding]) -> list[dict[str, Any]]:
-    """The checks of §7.3 the decision sheet lists: passed, or the finding's message."""
+def _impartiality_checks(findings: list[Finding], pack: Any) -> list[dict[str, Any]]:
+    """The checks of §7.3 the pack has, for the decision sheet: passed, or the finding's message.
+    A check the pack does not define is not listed: it cannot have passed."""
     rows = []
-    for rule_id in IMPARTIALITY_RULES:
+    for rule_id in (r for r in IMPARTIALITY_RULES if pack.rule(r) is not None):
         fired = [f for f in findings if f.rule.id == rule_id]
-        rows.append({"id": rule_id, "passed": not fired, "messages": [f.message for f in fired]})
+        rows.append(
+            {
+                "id": rule_id,
+                "title": pack.rule(rule_id).title,
+                "passed": not fired,
+                "messages": [f.message for f in fired],
+            }
+        )
     return rows
 
 

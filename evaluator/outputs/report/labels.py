@@ -152,6 +152,10 @@ LABELS: dict[str, Text] = {
     "justification": Text("理由", "Justification"),
     "none_recorded": Text("尚未记录认证决定。", "No decision recorded yet."),
     "impartiality": Text("公正性与评价组检查", "Impartiality and team checks"),
+    "no_checks": Text(
+        "本规则包尚无评价组与公正性规则（SPEC 第7.3节）。",
+        "This rule pack has no team or impartiality rules yet (SPEC 7.3).",
+    ),
     "check_passed": Text("通过", "Passed"),
     "check_failed": Text("未通过", "Not passed"),
     "decision_sign": Text("认证决定人（签字）", "Decision-maker (signature)"),
