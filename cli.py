@@ -121,7 +121,12 @@ def evaluate(
 # ------------------------------------------------------------------------------------ report
 @main.command()
 @click.argument("cases", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--kind", type=click.Choice(["ncr", "car", "summary"]), required=True, help="Which report.")
+@click.option(
+    "--kind",
+    type=click.Choice(["ncr", "car", "summary", "review", "decision", "certificate"]),
+    required=True,
+    help="Which report.",
+)
 @click.option(
     "--format", "fmt", type=click.Choice(["html", "markdown", "pdf"]), default="html", show_default=True
 )
@@ -139,6 +144,14 @@ def evaluate(
 @click.option(
     "--stamp", is_flag=True, help="Print the generation time in the report (then it is not reproducible)."
 )
+@click.option("--draft", is_flag=True, help="certificate: a draft from the recommendation, watermarked.")
+@click.option(
+    "--body",
+    "body_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The certification body's profile (default: $CERTEVAL_BODY; none: no body header).",
+)
 @guarded
 def report(
     cases: tuple[Path, ...],
@@ -149,21 +162,39 @@ def report(
     pack: str | None,
     as_of: dt.date | None,
     stamp: bool,
+    draft: bool,
+    body_path: Path | None,
 ) -> None:
-    """Write the nonconformity report (ncr), the corrective-action request (car) or the summary
-    of each case, as OUT/<case_id>.<kind>.<lang>.<html|md|pdf>."""
+    """Write the nonconformity report (ncr), the corrective-action request (car), the summary,
+    the application review notice (review), the decision sheet (decision) or the certificate of
+    each case, as OUT/<case_id>.<kind>.<lang>.<html|md|pdf>.  A kind that does not fit a case
+    exits 2 with the reason."""
     from evaluator.base.errors import ExitStatus
+    from evaluator.body.profile import load_profile, profile_path
     from evaluator.outputs.files import write_atomic
-    from evaluator.outputs.report import ReportUnavailable, render_report, report_filename
+    from evaluator.outputs.report import (
+        ReportNotApplicable,
+        ReportUnavailable,
+        render_report,
+        report_filename,
+    )
 
+    if draft and kind != "certificate":
+        raise click.UsageError("--draft is for --kind certificate")
+    where = profile_path(body_path)
+    body = load_profile(where) if where else None
     status = WorstStatus()
     moment = dt.datetime.now().astimezone().isoformat(timespec="seconds") if stamp else None
     for _, evaluation in evaluated(cases, pack, as_of, None, status):
         try:
-            content = render_report(evaluation, kind, fmt, lang, moment)
+            content = render_report(evaluation, kind, fmt, lang, moment, body=body, draft=draft)
         except ReportUnavailable as e:
             warn(f"certeval: {e}")
             finish(ExitStatus.BAD_INPUT)
+        except ReportNotApplicable as e:
+            warn(f"certeval: {evaluation.case.case_id}: no {kind} report: {e}")
+            status.note(ExitStatus.BAD_INPUT)
+            continue
         target = out / report_filename(evaluation.case.case_id, kind, fmt, lang)
         write_atomic(target, content)
         emit(f"{target}\n")

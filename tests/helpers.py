@@ -20,7 +20,10 @@ TRACEBACK = "Traceback (most recent call last)"
 
 
 def run_cli(
-    *args: str | os.PathLike[str], cwd: Path | None = None, timeout: float = 60
+    *args: str | os.PathLike[str],
+    cwd: Path | None = None,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run the installed `certeval` command; stdin closed, UTF-8 text out."""
     return subprocess.run(
@@ -31,7 +34,7 @@ def run_cli(
         text=True,
         encoding="utf-8",
         timeout=timeout,
-        env={**os.environ, "NO_COLOR": "1"},
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
     )
 
 

@@ -76,6 +76,12 @@ def test_summary_csv_opens_in_excel(tmp_path):
     )
     hz = next(r for r in rows if r["case_id"] == "HZ-2026-0301")
     assert (hz["grade"], hz["score"], hz["eligible"]) == ("three_star", "83.83", "true")
+    # readable twins of the ids, and the dates an officer plans by (issue 14)
+    assert hz["grade_label"] == "三星级"
+    assert (overdue["recommended_status_label"], overdue["surveillance_state_label"]) == ("暂停", "逾期")
+    assert (overdue["valid_until"], overdue["extended_until"]) == ("2027-03-10", "")
+    extended = next(r for r in rows if r["case_id"] == "CQ-2024-0925")
+    assert extended["extended_until"]
 
 
 def test_exit_status_without_bad_cases(tmp_path):

@@ -18,6 +18,7 @@ PACKAGE = ROOT / "evaluator"
 RANKS: dict[str, int] = {
     "base": 0,
     "packs": 1,
+    "body": 1,
     "case": 2,
     "facts": 3,
     "engines": 4,

@@ -43,7 +43,7 @@ def test_lint_names_each_problem_of_a_broken_pack(pack_copy):
         ("eligibility.yaml", "fact: org.legal_compliance,", "fact: org.legal_complience,"),
         (
             "documents.yaml",
-            '      en: "Application document missing: {document.label} ({document.key})."\n',
+            '      en: "Application document missing: {document.label}."\n',
             "",
         ),
         ("evidence.yaml", "  - id: EVID-COVERAGE", "  - id: EVID-COUNT"),
@@ -152,9 +152,13 @@ def test_committed_rule_docs_are_up_to_date():
 
 def test_rule_docs_show_parameters_with_sources_and_every_rule():
     page = pack_page(load_pack("gbt27922-2011"))
-    assert "| `incident_window_months` | 12 | months | 002 申请条件 d)" in page
+    assert "| `incident_window_months` | 12 | months | 《商品售后服务认证实施规则》 申请条件 d)" in page
     for rule in load_pack("gbt27922-2011").rules:
         assert f"### {rule.id} — " in page
+    # the full citation and the requirement in words (SPEC 8.2)
+    assert "| 《商品售后服务认证实施规则》 变更 |" in page
+    assert "- Requirement: 获证组织应在变更发生后30日内通知认证机构。" in page
+    assert "- Clause (en): Implementation rules for after-sales service certification 变更" in page
 
 
 # ------------------------------------------------------------------------------------ explain

@@ -35,7 +35,7 @@ def test_broken_pack_names_each_problem_with_file_and_line(pack_copy):
     )
     break_file(
         rules / "documents.yaml",
-        '      en: "Application document missing: {document.label} ({document.key})."\n',
+        '      en: "Application document missing: {document.label}."\n',
         "",
     )
     dup_line = break_file(rules / "evidence.yaml", "  - id: EVID-COVERAGE", "  - id: EVID-COUNT")
@@ -65,8 +65,8 @@ def test_a_broken_pack_is_never_half_loaded(pack_copy):
     [
         (
             "pack.yaml",
-            "    value: 12\n    unit: months\n    source: 002",
-            "    value: twelve\n    unit: months\n    source: 002",
+            '    value: 12\n    unit: months\n    source: "《商品售后服务认证实施规则》 申请条件 d)',
+            '    value: twelve\n    unit: months\n    source: "《商品售后服务认证实施规则》 申请条件 d)',
             "must be a number or a list",
         ),
         ("pack.yaml", "  scale:\n", "  scael:\n", "parameters.scale: missing"),

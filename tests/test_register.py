@@ -181,6 +181,14 @@ def test_history_diff_shows_findings_added_and_closed(tmp_path):
     assert by_code.count("NJ-2024-0311") == 2
 
 
+def test_history_prints_a_whole_score_as_evaluate_does(tmp_path, case_file):
+    db = tmp_path / "r.db"
+    case = case_file(base_text("initial"))
+    assert "评分：85 →" in run_cli("evaluate", case, "--record", "--db", db).stdout
+    history = run_cli("register", "history", "FX-INITIAL", "--db", db, "--format", "json").stdout
+    assert '"score": 85,' in history or '"score": 85}' in history
+
+
 def test_bad_cases_are_never_recorded(tmp_path, case_file):
     db = tmp_path / "r.db"
     bad = case_file(base_text("initial").replace("stage: initial", "stage: nope"))

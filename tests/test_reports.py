@@ -103,18 +103,26 @@ def test_ncr_and_car_carry_only_the_client_nonconformities(case_file):
     car = render_report(evaluation, "car", "html", "en")
     summary = render_report(evaluation, "summary", "html", "en")
     for text in (ncr, car):
-        assert "AUDIT-NC" in text and "SCORE-SPECIAL-DEDUCTION" in text
-        for rule in ("DOC-MISSING", "EXCL-NOT-ALLOWED", "EXCL-UNJUSTIFIED"):
+        # client documents number items <report>-<id> and name no rule (SPEC 8.3)
+        assert "FX-INITIAL-NC-1" in text and "FX-INITIAL-SD-1" in text
+        for rule in (
+            "AUDIT-NC",
+            "SCORE-SPECIAL-DEDUCTION",
+            "DOC-MISSING",
+            "EXCL-NOT-ALLOWED",
+            "EXCL-UNJUSTIFIED",
+        ):
             assert rule not in text, rule
+        assert "Explain in detail why the indicator does not apply" not in text  # an applicant action
     assert ncr.count('class="page"') == 2  # one page per nonconformity (minor AUDIT-NC, deduction)
     assert "新员工无岗前培训记录" in ncr and "服务人员应经培训上岗" in ncr and "抽查3人档案" in ncr
     # observations: in the CAR as improvement opportunities, never as nonconformities
     improvements = car.split("Opportunities for improvement")[1]
-    assert "SCORE-INDICATOR-WEAK" in improvements and "未参加标准化工作" in improvements
+    assert "below a ratio of" in improvements and "未参加标准化工作" in improvements
     assert "未参加标准化工作" not in car.split("Opportunities for improvement")[0]
     assert "SCORE-INDICATOR-WEAK" not in ncr
     # applicant findings form the application review, body findings the decision sheet
-    review = summary.split("Application review")[1].split("All findings")[0]
+    review = summary.split("Application review")[1].split("Technical annex")[0]
     assert "DOC-MISSING" in review and "EXCL-UNJUSTIFIED" in review and "AUDIT-NC" not in review
 
 

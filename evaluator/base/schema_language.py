@@ -261,7 +261,10 @@ class Date(Spec):
                 if len(value) == 10:
                     return dt.date.fromisoformat(value)
             except ValueError:
-                ctx.error(path, line, f'"{value}" is not a calendar date')
+                if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+                    ctx.error(path, line, f'"{value}" is not a calendar date')
+                else:
+                    ctx.error(path, line, f'"{value}" is not a date: dates are written YYYY-MM-DD')
                 return INVALID
         if isinstance(value, BadDate):
             ctx.error(path, line, f"{value} is not a calendar date")

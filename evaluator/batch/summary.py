@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..base.case_model import Case
-from ..base.i18n import SEVERITIES
+from ..base.i18n import SEVERITIES, STATUS_LABELS, SURVEILLANCE_STATE_LABELS
+from ..packs import Pack
 
 CSV_COLUMNS = (
     "case_id",
@@ -21,10 +22,15 @@ CSV_COLUMNS = (
     "due_by",
     *SEVERITIES,
     "source",
+    "grade_label",
+    "recommended_status_label",
+    "surveillance_state_label",
+    "valid_until",
+    "extended_until",
 )
 
 
-def summary_row(case: Case, result: dict[str, Any], source: str) -> list[str]:
+def summary_row(case: Case, pack: Pack, result: dict[str, Any], source: str) -> list[str]:
     """One case's row of summary.csv, in the order of CSV_COLUMNS."""
     cert, surv, score = result["certificate"] or {}, result["surveillance"] or {}, result["score"] or {}
     eligible = result["eligible"]
@@ -42,4 +48,10 @@ def summary_row(case: Case, result: dict[str, Any], source: str) -> list[str]:
         surv.get("due_by", ""),
         *(str(result["summary"][s]) for s in SEVERITIES),
         source,
+        # readable twins of the ids above, and the dates an officer plans by (issue 14)
+        getattr(pack.grade_label(result["grade"]), "zh", ""),
+        STATUS_LABELS[cert["recommended_status"]].zh if cert else "",
+        SURVEILLANCE_STATE_LABELS[surv["state"]].zh if surv else "",
+        cert.get("valid_until") or "",
+        surv.get("extended_until") or "",
     ]

@@ -67,9 +67,11 @@ def evaluate_unit(unit: Unit, options: Options) -> dict[str, Any]:
         case, pack = _load(unit, options)
         evaluation = evaluate_full(case, pack=pack, engine=options.engine)
         if options.reports:
-            from ..outputs.report import render_report, report_filename
+            from ..outputs.report import kind_problem, render_report, report_filename
 
             for kind in options.reports:
+                if kind_problem(evaluation, kind):  # a kind that does not fit this case (SPEC 8.3)
+                    continue
                 target = Path(options.reports_dir) / report_filename(case.case_id, kind, "html", options.lang)
                 try:
                     write_atomic(target, render_report(evaluation, kind, "html", options.lang))
@@ -86,7 +88,7 @@ def evaluate_unit(unit: Unit, options: Options) -> dict[str, Any]:
             "case_id": case.case_id,
             "source": unit.source,
             "major": result["summary"]["major"] > 0,
-            "csv": summary_row(case, result, unit.source),
+            "csv": summary_row(case, evaluation.pack, result, unit.source),
             "result_json": to_json(result, pretty=False),
             **({"register": register} if register else {}),
         }

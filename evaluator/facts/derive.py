@@ -309,6 +309,7 @@ def _certificate(case: Case, pack: Pack, d: Derived) -> Iterator[Fact]:
             "extended_until": t.extended_until,
             "surveillance_state": t.state,
             "latest_surveillance_result": latest.result if latest else None,
+            "latest_surveillance_date": latest.date if latest else None,
             "recertification_evaluated": t.recertification_evaluated,
             "suspended_on": cert.suspended_on,
             "suspension_until": t.suspension_until,

@@ -181,6 +181,7 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "action": None if action is None else {**action.text.as_dict(), "due": action.due.isoformat()},
         "audience": finding.rule.audience,
         "clause": finding.rule.clause,
+        "clause_ref": None if finding.rule.clause_ref is None else finding.rule.clause_ref.as_dict(),
         "facts": finding.facts,
         "message": finding.message.as_dict(),
         "rule": finding.rule.id,

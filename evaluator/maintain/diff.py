@@ -68,11 +68,53 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     for key in sorted(set(before_f) & set(after_f)):
         if before_f[key] != after_f[key]:
             changes.append(f"~ {key[0]} {key[1] or '(case)'}: {before_f[key]} → {after_f[key]}")
-    old_n = [(n["kind"], n["date"]) for n in old["notifications_required"]]
-    new_n = [(n["kind"], n["date"]) for n in new["notifications_required"]]
+    old_n, new_n = _notified(old), _notified(new)
     if old_n != new_n:
         changes.append(f"notifications_required: {old_n} → {new_n}")
+    return changes + _remaining(old, new)
+
+
+def _notified(result: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(n["kind"], n["date"]) for n in result["notifications_required"]]
+
+
+IGNORED = ("pack", "engine")  # what names the pack and the engine, not what the case gets
+
+
+def _remaining(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Every other difference of the whole result (parameters, dues, messages, score.base,
+    notify_by …): a matched finding's fields, then the rest, as path: before → after."""
+    changes = []
+    old_by = {(f["rule"], f["subject"] or ""): f for f in old["findings"]}
+    new_by = {(f["rule"], f["subject"] or ""): f for f in new["findings"]}
+    for key in sorted(set(old_by) & set(new_by)):
+        before = {k: v for k, v in old_by[key].items() if k != "severity"}
+        after = {k: v for k, v in new_by[key].items() if k != "severity"}
+        for path, a, b in _leaves(before, after, ""):
+            changes.append(f"~ {key[0]} {key[1] or '(case)'}: {path}: {a} → {b}")
+    rest_old = {k: v for k, v in old.items() if k not in ("findings", *IGNORED)}
+    rest_new = {k: v for k, v in new.items() if k not in ("findings", *IGNORED)}
+    shown = set(COMPARED)
+    if _notified(old) != _notified(new):
+        shown.add("notifications_required")  # already reported as a whole
+    for path, a, b in _leaves(rest_old, rest_new, ""):
+        if any(path == s or path.startswith((f"{s}[", f"{s}.")) for s in shown):
+            continue
+        changes.append(f"{path}: {a} → {b}")
     return changes
+
+
+def _leaves(a: Any, b: Any, path: str) -> list[tuple[str, Any, Any]]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for key in sorted(set(a) | set(b)):
+            out += _leaves(a.get(key), b.get(key), f"{path}.{key}" if path else str(key))
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [
+            leaf for i, (x, y) in enumerate(zip(a, b, strict=True)) for leaf in _leaves(x, y, f"{path}[{i}]")
+        ]
+    return [] if a == b else [(path, a, b)]
 
 
 def _problems_text(error: CaseError) -> str:

@@ -58,6 +58,16 @@ def condition_lines(cond: Cond, depth: int = 0) -> list[str]:
     return [f"{pad}- {word}:", *(line for item in cond.items for line in condition_lines(item, depth + 1))]
 
 
+def _citation_lines(rule: Rule) -> list[str]:
+    """The full citation in both languages and the requirement in words (SPEC 8.2)."""
+    lines = []
+    if rule.citation and rule.citation.en != rule.citation.zh:
+        lines.append(f"- Clause (en): {rule.citation.en}")
+    if rule.requirement:
+        lines += [f"- Requirement: {rule.requirement.zh}", f"- Requirement (en): {rule.requirement.en}"]
+    return [*lines, ""] if lines else []
+
+
 def _rule_section(rule: Rule, pack: Pack, fixtures: list[FixtureCase]) -> list[str]:
     firing = sum(1 for f in fixtures if f.rule == rule.id and f.fires_rule)
     quiet = sum(1 for f in fixtures if f.rule == rule.id and not f.fires_rule)
@@ -78,11 +88,12 @@ def _rule_section(rule: Rule, pack: Pack, fixtures: list[FixtureCase]) -> list[s
                     AUDIENCE_LABELS[rule.audience].en,
                     stages,
                     f"`{rule.for_each}` ({CATALOGUE[rule.for_each].subject})",
-                    rule.clause,
+                    rule.citation.zh if rule.citation else rule.clause,
                 )
             ],
         ),
         "",
+        *_citation_lines(rule),
         "Fires when:",
         "",
         *condition_lines(rule.when),
@@ -131,7 +142,11 @@ def pack_page(pack: Pack) -> str:
             " inherits every rule and all data, overrides what is listed here.",
             "",
         ]
-    lines += [f"Pack sha256: `{pack.sha256}`", "", "## Parameters", ""]
+    lines += [f"Pack sha256: `{pack.sha256}`", "", "## Sources", ""]
+    lines += _table(
+        ("key", "document", "document (en)"), [(f"`{k}`", s.zh, s.en) for k, s in pack.sources.items()]
+    )
+    lines += ["", "## Parameters", ""]
     lines += _table(
         ("parameter", "value", "unit", "source"),
         [

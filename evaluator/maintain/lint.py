@@ -8,6 +8,8 @@ pack suspicious or incomplete:
 - error: a rule without a fixture that fires it and one that does not;
 - warning: a negated comparison on a nullable field (with null, neither the comparison nor its
   negation holds, so `not` does not mean "otherwise");
+- error: a rule without `requirement {zh, en}` or whose clause is free text rather than
+  `{source, ref}` (client documents quote both, SPEC 8.2; an unknown source fails loading);
 - warning: a parameter that nothing uses.
 """
 
@@ -175,10 +177,32 @@ def _parameters_used(pack: Pack) -> set[str]:
 
 
 # -------------------------------------------------------------------------------------- lint
+def _citation_messages(rule: Rule) -> list[LintMessage]:
+    messages = []
+    if rule.requirement is None:
+        messages.append(
+            LintMessage(
+                rule.file, rule.line, "error", rule.id, "no requirement {zh, en}: what the rule requires"
+            )
+        )
+    if rule.clause_ref is None:
+        messages.append(
+            LintMessage(
+                rule.file,
+                rule.line,
+                "error",
+                rule.id,
+                "clause is free text: cite {source, ref} with a source of the pack's `sources`",
+            )
+        )
+    return messages
+
+
 def lint_pack(pack: Pack) -> list[LintMessage]:
     messages: list[LintMessage] = []
     predicates = {name: (p.for_each, p.when) for name, p in pack.predicates.items()}
     for rule in pack.rules:
+        messages += _citation_messages(rule)
         if unreachable(rule, pack):
             messages.append(
                 LintMessage(rule.file, rule.line, "error", rule.id, "the condition can never hold")

@@ -42,6 +42,7 @@ def result_json_schema(pack: Pack) -> dict[str, Any]:
             "severity": {"enum": list(SEVERITIES)},
             "audience": {"enum": list(AUDIENCES)},
             "clause": {"type": "string"},
+            "clause_ref": _nullable(_object({"source": {"type": "string"}, "ref": {"type": "string"}})),
             "subject": _nullable({"type": "string"}),
             "title": _TEXT,
             "message": _TEXT,

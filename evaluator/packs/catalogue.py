@@ -298,6 +298,7 @@ CATALOGUE: dict[str, FactType] = {
                 nullable=True,
                 values=("pass", "fail"),
             ),
+            F("latest_surveillance_date", "date", "date of the latest surveillance record", nullable=True),
             F(
                 "recertification_evaluated",
                 "bool",

@@ -135,6 +135,7 @@ DESCRIPTIONS_ZH: dict[str, str] = {
     "certificate.extended_until": "生效的延期截止日（extension.until 晚于 due_by 时，按上限截取）",
     "certificate.surveillance_state": "监督状态（SPEC 1.6）",
     "certificate.latest_surveillance_result": "最近一次监督的结论",
+    "certificate.latest_surveillance_date": "最近一次监督的日期",
     "certificate.recertification_evaluated": "有一次晚于 issued_on、类型为再认证的评价",
     "certificate.suspended_on": "certificate.suspended_on（暂停日期）",
     "certificate.suspension_until": "certificate.suspension_until，默认为 suspended_on 加 suspension_months",

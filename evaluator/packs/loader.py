@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..base.errors import PackError, Problem, UnknownPackError
+from ..base.i18n import Text
 from ..base.resources import resource_dir
 from ..base.schema_language import INVALID, Ctx, child_path, item_line, key_line
 from ..base.yamlsafe import LoadError, LocDict, decode, parse_yaml
@@ -32,6 +33,7 @@ from .model import (
     Area,
     Category,
     ChangeKind,
+    ClauseRef,
     DocumentDef,
     EvidenceDef,
     Grade,
@@ -341,7 +343,8 @@ def _build(chain: list[_Raw], problems: list[Problem]) -> Pack | None:
         pred_index,
         _reporter(problems, leaf.file, "notifications_required"),
     )
-    areas, rules = _load_rules(chain, param_values, pred_index, problems)
+    sources: dict[str, Text] = dict(data.get("sources") or {})
+    areas, rules = _load_rules(chain, param_values, pred_index, sources, problems)
     if not problems and len(chain) > 1:
         _check_inherited(chain, rules, problems)
     if problems:
@@ -378,6 +381,7 @@ def _build(chain: list[_Raw], problems: list[Problem]) -> Pack | None:
         status_precedence=tuple(data["status_precedence"]),
         areas=tuple(areas),
         rules=tuple(rules),
+        sources=sources,
         fixture_dirs=tuple(
             r.directory / "fixtures" for r in reversed(chain) if (r.directory / "fixtures").is_dir()
         ),
@@ -409,6 +413,7 @@ def _load_rules(
     chain: list[_Raw],
     params: Mapping[str, Any],
     predicates: Mapping[str, tuple[str, Cond]],
+    sources: Mapping[str, Text],
     problems: list[Problem],
 ) -> tuple[list[Area], list[Rule]]:
     areas: list[Area] = []
@@ -441,6 +446,8 @@ def _load_rules(
                 rule = _make_rule(
                     entry, data["area"], default_stages, pack_id, name, line, params, predicates, problems
                 )
+                if rule is not None:
+                    rule = _cite(rule, entry["clause"], sources, name, line, problems)
                 if rule is None:
                     continue
                 if rule.id in seen:
@@ -506,7 +513,8 @@ def _make_rule(
         id=rule_id,
         title=entry["title"],
         area=area,
-        clause=entry["clause"],
+        clause="",  # rendered by _cite
+        requirement=entry.get("requirement"),
         severity=severity,
         audience=entry["audience"],
         stages=tuple(entry.get("stages") or default_stages or ()),
@@ -524,6 +532,29 @@ def _make_rule(
         file=file,
         line=line,
     )
+
+
+def _cite(
+    rule: Rule,
+    clause: str | Mapping[str, str],
+    sources: Mapping[str, Text],
+    file: str,
+    line: int | None,
+    problems: list[Problem],
+) -> Rule | None:
+    """The rule with its citation rendered from the pack's sources (SPEC 8.2)."""
+    if isinstance(clause, str):
+        return dataclasses.replace(rule, clause=clause, citation=Text(clause, clause))
+    ref = ClauseRef(clause["source"], clause["ref"])
+    source = sources.get(ref.source)
+    if source is None:
+        known = ", ".join(sorted(sources)) or "none"
+        problems.append(
+            Problem(file, line, f"{rule.id}.clause.source", f"unknown source {ref.source!r} (known: {known})")
+        )
+        return None
+    citation = Text(f"{source.zh} {ref.ref}", f"{source.en} {ref.ref}")
+    return dataclasses.replace(rule, clause=citation.zh, clause_ref=ref, citation=citation)
 
 
 def _fact_refs(

@@ -91,11 +91,22 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
+class ClauseRef:
+    """Where a rule's requirement is written: a key of the pack's sources and a locator."""
+
+    source: str
+    ref: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"ref": self.ref, "source": self.source}
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     title: Text
     area: str
-    clause: str
+    clause: str  # the rendered citation (Chinese), as the result JSON carries it
     severity: str  # a severity, or "recorded" when it comes from the fact
     audience: str
     stages: tuple[str, ...]
@@ -109,6 +120,9 @@ class Rule:
     severity_fact: FactRef | None = None
     recommends: Recommendation | None = None
     description: Text | None = None
+    clause_ref: ClauseRef | None = None  # None: a legacy free-text clause (lint refuses it)
+    citation: Text | None = None  # the rendered citation per language
+    requirement: Text | None = None
     pack: str = ""
     file: str = ""
     line: int | None = None
@@ -144,6 +158,7 @@ class Pack:
     status_precedence: tuple[str, ...]
     areas: tuple[Area, ...]
     rules: tuple[Rule, ...]
+    sources: dict[str, Text] = field(default_factory=dict)
     fixture_dirs: tuple[Path, ...] = field(default=())  # this pack's first, then its ancestors'
 
     def param(self, name: str) -> Any:

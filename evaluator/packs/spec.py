@@ -20,6 +20,7 @@ from ..base.schema_language import (
     Bool,
     Ctx,
     Dict,
+    Either,
     Enum,
     Field,
     Int,
@@ -243,6 +244,12 @@ def pack_spec(partial: bool) -> Obj:
                 partial,
                 standard=Field(NON_BLANK, required=True),
                 description=Field(text_spec()),
+                sources=Field(
+                    Dict(
+                        text_spec("a cited document's title: the documents rules cite"),
+                        key_pattern=SOURCE_KEY,
+                    )
+                ),
                 parameters=Field(Dict(parameter_spec()), required=True),
                 tables=Field(tables_spec(partial), required=True),
                 predicates=Field(
@@ -266,6 +273,27 @@ def pack_spec(partial: bool) -> Obj:
     )
 
 
+SOURCE_KEY = r"[a-z][a-z0-9-]{0,31}"
+
+
+def clause_spec() -> Either:
+    """A rule's citation: `{source, ref}` (a key of the pack's `sources` and a locator in it), or
+    the legacy free string, which loads but fails `rules lint` (SPEC 8.2)."""
+    return Either(
+        Obj(
+            {
+                "source": Field(
+                    Str(pattern=SOURCE_KEY, pattern_hint="a key of the pack's sources"), required=True
+                ),
+                "ref": Field(NON_BLANK, required=True),
+            },
+            description="a citation: the source key and the locator in it",
+        ),
+        NON_BLANK,
+        expected="a citation {source, ref}",
+    )
+
+
 def rule_spec() -> Obj:
     fact_types = tuple(CATALOGUE)
     return Obj(
@@ -275,7 +303,8 @@ def rule_spec() -> Obj:
                 required=True,
             ),
             "title": Field(text_spec(), required=True),
-            "clause": Field(NON_BLANK, required=True),
+            "clause": Field(clause_spec(), required=True),
+            "requirement": Field(text_spec("the requirement in words, as a client document quotes it")),
             "severity": Field(Enum((*SEVERITIES, "recorded")), required=True),
             "severity_fact": Field(Str(pattern=FACT_NAME)),
             "audience": Field(Enum(AUDIENCES), required=True),

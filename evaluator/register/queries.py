@@ -77,13 +77,18 @@ def history(conn: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
             "stage": r["stage"],
             "pack": f"{r['pack_id']} {r['pack_version']}",
             "grade": r["grade"],
-            "score": r["score"],
+            "score": _score(r["score"]),
             "major": r["major"],
             "minor": r["minor"],
             "recommended_status": r["recommended_status"],
         }
         for r in rows
     ]
+
+
+def _score(value: float | None) -> int | float | None:
+    """The score as `evaluate` prints it: SQLite keeps REAL, so 84 reads back as 84.0."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def findings_diff(conn: sqlite3.Connection, before: int, after: int) -> dict[str, list[dict[str, Any]]]:

@@ -1,5 +1,6 @@
-"""Reports: nonconformity report (NCR), corrective-action request (CAR) and the summary, in
-HTML, Markdown or PDF, Chinese, English or both (SPEC 1.9)."""
+"""Reports: nonconformity report (NCR), corrective-action request (CAR), the summary, the
+application review notice, the decision sheet and the certificate, in HTML, Markdown or PDF,
+Chinese, English or both (SPEC 1.9, 8.3)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from ..files import safe_name
 
 if TYPE_CHECKING:
     from ...api import Evaluation
+    from ...body.profile import BodyProfile
 
-KINDS = ("ncr", "car", "summary")
+KINDS = ("ncr", "car", "summary", "review", "decision", "certificate")
 FORMATS = {"html": ".html", "markdown": ".md", "pdf": ".pdf"}
 
 
@@ -18,27 +20,64 @@ class ReportUnavailable(Exception):
     """A format whose optional dependency is not installed."""
 
 
+class ReportNotApplicable(Exception):
+    """A kind that does not fit the case (SPEC 8.3): exit 2 with the reason."""
+
+
+def kind_problem(evaluation: Evaluation, kind: str) -> str | None:
+    """Why a kind of report does not fit the case, or None when it does (SPEC 8.3)."""
+    case = evaluation.case
+    if kind == "review" and case.application is None:
+        return "a review notice needs an application section"
+    no_client_finding = not any(f.rule.audience == "client" for f in evaluation.findings)
+    if kind in ("ncr", "car") and case.evaluation is None and no_client_finding:
+        return f"the {kind.upper()} needs an evaluation or a finding for the organisation"
+    return None
+
+
 def report_filename(case_id: str, kind: str, fmt: str, lang: str) -> str:
     return f"{safe_name(case_id)}.{kind}.{lang}{FORMATS[fmt]}"
 
 
 def render_report(
-    evaluation: Evaluation, kind: str, fmt: str, lang: str, stamp: str | None = None
+    evaluation: Evaluation,
+    kind: str,
+    fmt: str,
+    lang: str,
+    stamp: str | None = None,
+    *,
+    body: BodyProfile | None = None,
+    draft: bool = False,
 ) -> str | bytes:
-    """The report as text (HTML, Markdown) or bytes (PDF); the same input gives the same output."""
+    """The report as text (HTML, Markdown) or bytes (PDF); the same input gives the same output.
+    A kind that does not fit the case raises ReportNotApplicable."""
+    problem = kind_problem(evaluation, kind)
+    if problem:
+        raise ReportNotApplicable(problem)
     if fmt == "pdf":
         from .pdf import html_to_pdf
 
-        return html_to_pdf(_render_text(evaluation, kind, "html", lang, stamp))
-    return _render_text(evaluation, kind, fmt, lang, stamp)
+        return html_to_pdf(_render_text(evaluation, kind, "html", lang, stamp, body, draft))
+    return _render_text(evaluation, kind, fmt, lang, stamp, body, draft)
 
 
-def _render_text(evaluation: Evaluation, kind: str, fmt: str, lang: str, stamp: str | None) -> str:
+def _render_text(
+    evaluation: Evaluation,
+    kind: str,
+    fmt: str,
+    lang: str,
+    stamp: str | None,
+    body: BodyProfile | None,
+    draft: bool,
+) -> str:
     from ...base.version import certeval_version
-    from .context import report_context
+    from .context import CertificateUnavailable, report_context
     from .environment import environment
 
-    context = report_context(evaluation, kind, lang, stamp, certeval_version())
+    try:
+        context = report_context(evaluation, kind, lang, stamp, certeval_version(), body, draft=draft)
+    except CertificateUnavailable as e:
+        raise ReportNotApplicable(str(e)) from None
     template = environment().get_template(f"{kind}.{'html' if fmt == 'html' else 'md'}.j2")
     text = template.render(context)
     return text if fmt == "html" else tidy_markdown(text)

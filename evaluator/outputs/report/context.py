@@ -7,15 +7,21 @@ findings form the application-review list, body findings the decision sheet of t
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from ...api import Evaluation
+from ...base.dates import period_end
 from ...base.i18n import SEVERITY_LABELS, STAGE_LABELS, STATUS_LABELS, SURVEILLANCE_STATE_LABELS, Text
+from ...body.profile import BodyProfile, report_number
+from ...facts.scoring import json_number, truncate2
 from ...judge.findings import Finding, format_value
-from . import charts
+from . import charts, documents
 from .labels import AUDIENCE_SHORT, FACT_LABELS, FACT_VALUE_LABELS, LABELS
+from .recommendation import CERTIFYING, OUTCOME_LABELS, recommended, recorded
 
 EVALUATION_TYPE_LABELS = {
     "initial": Text("初次评价", "Initial evaluation"),
@@ -136,10 +142,24 @@ def _timeline(evaluation: Evaluation) -> charts.Timeline | None:
     return charts.timeline(points)
 
 
+def case_view_of(evaluation: Evaluation) -> dict[str, Any]:
+    """The case as plain data: documents read Part II keys from it with .get()."""
+    view: dict[str, Any] = dataclasses.asdict(evaluation.case)
+    return view
+
+
 def report_context(
-    evaluation: Evaluation, kind: str, lang: str, stamp: str | None, version: str
+    evaluation: Evaluation,
+    kind: str,
+    lang: str,
+    stamp: str | None,
+    version: str,
+    body: BodyProfile | None = None,
+    case_view: dict[str, Any] | None = None,
+    draft: bool = False,
 ) -> dict[str, Any]:
     case, pack, result = evaluation.case, evaluation.pack, evaluation.result
+    view = case_view if case_view is not None else case_view_of(evaluation)
     findings = list(evaluation.findings)
     client = [f for f in findings if f.rule.audience == "client"]
     nonconformities = [f for f in client if f.severity in ("major", "minor")]
@@ -169,8 +189,24 @@ def report_context(
             "date": case.evaluation.date.isoformat(),
             "type_label": EVALUATION_TYPE_LABELS[case.evaluation.type],
         }
+    year = (case.evaluation.date if case.evaluation else case.as_of).year
+    number = report_number(body, case.case_id, year, kind)
+    type_label = EVALUATION_TYPE_LABELS[case.evaluation.type] if case.evaluation else STAGE_LABELS[case.stage]
+    recommendation = _recommendation(result, pack)
     return {
         "kind": kind,
+        "cb": documents.body_header(body),
+        "ident": documents.identity(view, number, type_label),
+        "entries": documents.client_entries(findings, result, view, pack, number),
+        "recommendation": recommendation,
+        "recorded": _recorded(result, pack),
+        "indicators": _indicator_rows(evaluation),
+        "sensitivity": _sensitivity(result, pack),
+        "lifecycle": _lifecycle_rows(result),
+        "review": _review(findings, number) if kind == "review" else None,
+        "certificate_doc": _certificate_doc(evaluation, view, body, draft) if kind == "certificate" else None,
+        "checks": _impartiality_checks(findings, pack),
+        "draft": draft,
         "lang": lang,
         "langs": ["zh", "en"] if lang == "both" else [lang],
         "L": LABELS,
@@ -183,6 +219,7 @@ def report_context(
             "engine": evaluation.engine,
         },
         "org": {
+            "name_en": view["organization"].get("name_en"),
             "name": case.organization.name,
             "credit_code": case.organization.credit_code,
             "business_type": BUSINESS_TYPE_LABELS.get(case.organization.business_type or ""),
@@ -207,3 +244,204 @@ def report_context(
         "stamp": stamp,
         "version": version,
     }
+
+
+def _recommendation(result: dict[str, Any], pack: Any) -> dict[str, Any]:
+    rec = recommended(result)
+    outcome = str(rec.get("outcome"))
+    grade = pack.grade_label(rec.get("grade"))
+    label = OUTCOME_LABELS.get(outcome, Text(outcome, outcome))
+    if grade is not None and outcome in ("grant", "renew", "grade_change"):
+        sentence = Text(f"建议{label.zh}：{grade.zh}", f"Recommended: {label.en.lower()}, {grade.en.lower()}")
+        if outcome == "grant":
+            sentence = Text(f"建议批准{grade.zh}认证", f"Recommended: grant {grade.en.lower()} certification")
+    else:
+        sentence = Text(f"建议{label.zh}", f"Recommended: {label.en[0].lower()}{label.en[1:]}")
+    return {
+        "outcome": outcome,
+        "label": label,
+        "grade_label": grade,
+        "sentence": sentence,
+        "reasons": [_titled(pack, r) for r in rec.get("reasons") or []],
+        "blocked_by": [str(b) for b in rec.get("blocked_by") or []],
+    }
+
+
+def _titled(pack: Any, rule_id: str) -> dict[str, Any]:
+    rule = pack.rule(rule_id)
+    return {"id": rule_id, "title": rule.title if rule else Text(rule_id, rule_id)}
+
+
+def _recorded(result: dict[str, Any], pack: Any) -> dict[str, Any] | None:
+    rec = recorded(result)
+    if rec is None:
+        return None
+    outcome = str(rec.get("outcome"))
+    return {
+        **{k: rec.get(k) for k in ("date", "by", "justification")},
+        "outcome": outcome,
+        "label": OUTCOME_LABELS.get(outcome, Text(outcome, outcome)),
+        "grade_label": pack.grade_label(rec.get("grade")),
+    }
+
+
+def _indicator_rows(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """The 15 indicators: category, indicator, available, awarded, ratio, excluded (§8.3)."""
+    ev, pack, outcome = evaluation.case.evaluation, evaluation.pack, evaluation.derived.score
+    if ev is None or ev.scores is None:
+        return []
+    excluded = {e.indicator: e for e in ev.excluded}
+    rows = []
+    for key, indicator in pack.indicators.items():
+        sheet = ev.scores.get(key)
+        applicable = outcome.applicable.get(key, True) if outcome else True
+        exclusion = excluded.get(key)
+        ratio = None
+        if sheet is not None and applicable and sheet.available:
+            ratio = (
+                f"{int(Fraction(sheet.awarded) / Fraction(sheet.available) * 100)}%"  # truncated, as charts
+            )
+        rows.append(
+            {
+                "category": pack.categories[indicator.category].label,
+                "indicator": indicator.label,
+                "available": _points(sheet.available) if sheet else "—",
+                "awarded": _points(sheet.awarded) if sheet else "—",
+                "ratio": ratio or "—",
+                "excluded": not applicable,
+                "justification": (exclusion.justification if exclusion else None) or None,
+            }
+        )
+    return rows
+
+
+def _points(value: Fraction) -> str:
+    return str(json_number(truncate2(Fraction(value))))
+
+
+def _sensitivity(result: dict[str, Any], pack: Any) -> dict[str, Any] | None:
+    score = result.get("score") or {}
+    alt = score.get("if_exclusions_rejected")
+    if not isinstance(alt, dict):
+        return None
+    return {"total": alt.get("total"), "grade_label": pack.grade_label(alt.get("grade"))}
+
+
+def _lifecycle_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            **{
+                k: n.get(k)
+                for k in ("id", "respond_by", "responded_on", "verify_by", "verified_on", "verified_by")
+            },
+            "severity_label": SEVERITY_LABELS.get(str(n.get("severity"))),
+            "state_label": documents.NC_STATE_LABELS.get(str(n.get("state"))),
+            "overdue": bool(n.get("overdue")),
+        }
+        for n in result.get("nonconformities") or []
+    ]
+
+
+def _review(findings: list[Finding], number: str) -> list[dict[str, Any]]:
+    """The applicant's list: what to supplement, by when (§8.3 review)."""
+    applicant = [f for f in findings if f.rule.audience == "applicant"]
+    return [
+        {
+            "number": f"{number}-F{n}",
+            "severity_label": SEVERITY_LABELS[f.severity],
+            "title": f.rule.title,
+            "requirement": f.rule.requirement or f.rule.title,
+            "clause": f.rule.citation or Text(f.rule.clause, f.rule.clause),
+            "statement": f.message,
+            "action": f.action.text if f.action else None,
+            "due": f.action.due.isoformat() if f.action else None,
+        }
+        for n, f in enumerate(applicant, start=1)
+    ]
+
+
+IMPARTIALITY_RULES = (
+    "TEAM-NO-LEADER",
+    "TEAM-QUALIFICATION",
+    "TEAM-CONSULTANCY",
+    "DECISION-IMPARTIALITY",
+    "DECISION-OPEN-NC",
+    "DECISION-OVERRIDE",
+)
+
+
+def _impartiality_checks(findings: list[Finding], pack: Any) -> list[dict[str, Any]]:
+    """The checks of §7.3 the pack has, for the decision sheet: passed, or the finding's message.
+    A check the pack does not define is not listed: it cannot have passed."""
+    rows = []
+    for rule_id in (r for r in IMPARTIALITY_RULES if pack.rule(r) is not None):
+        fired = [f for f in findings if f.rule.id == rule_id]
+        rows.append(
+            {
+                "id": rule_id,
+                "title": pack.rule(rule_id).title,
+                "passed": not fired,
+                "messages": [f.message for f in fired],
+            }
+        )
+    return rows
+
+
+class CertificateUnavailable(Exception):
+    """A certificate for a case whose recorded outcome issues none (exit 2 with the reason)."""
+
+
+def _certificate_doc(
+    evaluation: Evaluation, view: dict[str, Any], body: BodyProfile | None, draft: bool
+) -> dict[str, Any]:
+    case, pack, result = evaluation.case, evaluation.pack, evaluation.result
+    rec = recorded(result) or (view.get("decision") if isinstance(view.get("decision"), dict) else None)
+    if draft:
+        source = recommended(result)
+        if source.get("outcome") not in CERTIFYING:
+            raise CertificateUnavailable(
+                f"the recommendation is {source.get('outcome')}, not one of {', '.join(CERTIFYING)}:"
+                " no draft certificate"
+            )
+        issue = case.as_of
+    else:
+        if rec is None or rec.get("outcome") not in CERTIFYING:
+            what = (
+                "no decision is recorded" if rec is None else f"the recorded outcome is {rec.get('outcome')}"
+            )
+            raise CertificateUnavailable(
+                f"{what}; a certificate needs one of {', '.join(CERTIFYING)}"
+                " (or --draft from the recommendation)"
+            )
+        source = rec
+        issue = rec["date"] if isinstance(rec["date"], dt.date) else dt.date.fromisoformat(str(rec["date"]))
+    cert = view.get("certificate") or {}
+    grade = source.get("grade") or (cert.get("grade") if source.get("outcome") == "reissue" else None)
+    number = cert.get("number") or None
+    scope = cert.get("scope")
+    products = (view.get("application") or {}).get("products") or []
+    if isinstance(scope, dict):
+        scope_text = Text(str(scope.get("zh") or "—"), str(scope.get("en") or scope.get("zh") or "—"))
+    elif products:
+        joined = "、".join(str(p) for p in products)
+        scope_text = Text(
+            f"{joined}的售后服务", f"After-sales service for {', '.join(str(p) for p in products)}"
+        )
+    else:
+        scope_text = None
+    return {
+        "number": number,
+        "grade_label": pack.grade_label(grade),
+        "stars": _stars(grade),
+        "issue_date": issue.isoformat(),
+        "valid_until": period_end(issue, pack.integer("validity_months")).isoformat(),
+        "scope": scope_text,
+        "standard": pack.standard,
+    }
+
+
+def _stars(grade: Any) -> int:
+    """Stars shown next to a grade called <n>_star (five_star → 5); other grades show none."""
+    words = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+    head = str(grade or "").split("_star")[0]
+    return words.get(head, 0) if str(grade or "").endswith("_star") else 0
