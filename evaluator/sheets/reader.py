@@ -26,6 +26,8 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..base.errors import CaseError, Problem
+from ..base.limits import MAX_WORKBOOK_CELLS as MAX_CELLS
+from ..base.limits import MAX_WORKBOOK_UNCOMPRESSED_BYTES as MAX_UNCOMPRESSED_BYTES
 from ..base.schema_language import Bool, Spec, Str
 from ..packs import DEFAULT_PACK, builtin_pack_ids, load_pack
 from ..packs.model import Pack
@@ -42,7 +44,6 @@ from .layout import (
     SHEETS,
     sheet_def,
 )
-from .limits import MAX_CELLS, MAX_UNCOMPRESSED_BYTES
 from .plan import ScoreBlock, TableBlock, workbook_plan
 from .tree import get_path, set_path
 
@@ -54,8 +55,8 @@ _KEYS = re.compile(r"#keys (\S+)")
 class SheetDocument(dict[str, Any]):
     """A case document read from a workbook: where each field was typed, and what did not read."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *items: Any) -> None:
+        super().__init__(*items)  # dataclasses.asdict rebuilds it from its items
         self.places: dict[str, str] = {}
         self.problems: list[Problem] = []
 
