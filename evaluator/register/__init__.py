@@ -2,11 +2,32 @@
 planning view of what falls due."""
 
 from .queries import due, findings_diff, history, lookup
-from .record import content_sha256, register_record, write_records
+from .record import Recorded, command_user, content_sha256, record_all, register_record, write_records
 from .store import connect, db_path, open_existing
+from .versions import (
+    UnknownCase,
+    case_files,
+    document_diff,
+    import_cases,
+    to_yaml,
+    version_document,
+    version_findings_diff,
+    versions,
+)
 
 __all__ = [
+    "Recorded",
+    "UnknownCase",
+    "case_files",
+    "command_user",
     "connect",
+    "document_diff",
+    "import_cases",
+    "record_all",
+    "to_yaml",
+    "version_document",
+    "version_findings_diff",
+    "versions",
     "content_sha256",
     "db_path",
     "due",
