@@ -56,7 +56,7 @@ def import_cases(
     if problems:
         raise CaseError(problems)
     recorded = record_all(conn, [register_record(e) for _, e in evaluated], by, why="import")
-    return [(path, outcome) for (path, _), outcome in zip(evaluated, recorded)]
+    return [(path, outcome) for (path, _), outcome in zip(evaluated, recorded, strict=True)]
 
 
 def versions(conn: sqlite3.Connection, case_id: str) -> list[dict[str, Any]]:
