@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import sqlite3
 from typing import Any
 
@@ -11,7 +12,8 @@ from ..base.errors import PackError
 
 CERTIFIED = ("valid", "suspended")
 CERTIFICATES = """
-    SELECT c.*, o.credit_code FROM certificates c JOIN organizations o ON o.id = c.organization_id
+    SELECT c.*, o.credit_code, e.case_id FROM certificates c
+    JOIN organizations o ON o.id = c.organization_id JOIN evaluations e ON e.id = c.evaluation_id
 """
 DEFAULT_RECERT_WINDOW_DAYS = 180
 
@@ -143,7 +145,93 @@ def due(conn: sqlite3.Connection, day: dt.date, within: int) -> list[dict[str, A
                 "due_by": r["due_by"],
                 "extended_until": r["extended_until"],
                 "valid_until": r["valid_until"],
+                "case_id": r["case_id"],
             }
         )
     plan.sort(key=lambda p: (p["date"], p["number"]))
     return plan
+
+
+LATEST = "SELECT max(id) FROM evaluations GROUP BY case_id"  # the latest recorded evaluation of each case
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its % _ and \\ taken literally (ESCAPE '\\')."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(conn: sqlite3.Connection, text: str, limit: int = 100) -> list[dict[str, Any]]:
+    """Cases whose organisation (Chinese or English name, credit code), certificate number or
+    case id contains `text`, by their latest evaluation."""
+    pattern = _like(text.strip())
+    rows = conn.execute(
+        f"""SELECT e.case_id, e.org_name, o.name_en, o.credit_code, e.certificate_number, e.stage,
+                   e.as_of, e.grade, e.recommended_status
+            FROM evaluations e JOIN organizations o ON o.id = e.organization_id
+            WHERE e.id IN ({LATEST}) AND (
+                e.org_name LIKE :p ESCAPE '\\' OR o.name LIKE :p ESCAPE '\\'
+                OR o.name_en LIKE :p ESCAPE '\\' OR o.credit_code LIKE :p ESCAPE '\\'
+                OR e.certificate_number LIKE :p ESCAPE '\\' OR e.case_id LIKE :p ESCAPE '\\')
+            ORDER BY e.case_id LIMIT :limit""",
+        {"p": pattern, "limit": limit},
+    )
+    return [dict(r) for r in rows]
+
+
+def latest_evaluation(conn: sqlite3.Connection, case_id: str) -> dict[str, Any] | None:
+    """A case's latest recorded evaluation with its version number (None if never recorded)."""
+    row = conn.execute(
+        """SELECT e.*, v.version FROM evaluations e LEFT JOIN case_versions v ON v.id = e.version_id
+           WHERE e.case_id = ? ORDER BY e.id DESC LIMIT 1""",
+        (case_id,),
+    ).fetchone()
+    return None if row is None else dict(row)
+
+
+def evaluations_of(conn: sqlite3.Connection, case_id: str) -> list[dict[str, Any]]:
+    """Every recorded evaluation of a case, oldest first, with its version number."""
+    rows = conn.execute(
+        """SELECT e.id, e.as_of, e.stage, e.grade, e.score, e.major, e.minor, e.observation, e.info,
+                  e.recommended_status, e.pack_id, e.pack_version, v.version
+           FROM evaluations e LEFT JOIN case_versions v ON v.id = e.version_id
+           WHERE e.case_id = ? ORDER BY e.id""",
+        (case_id,),
+    )
+    return [dict(r) for r in rows]
+
+
+def worklist(conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
+    """From each case's latest evaluation: nonconformities open, overdue and awaiting
+    verification (SPEC §6.4), and decisions waiting (§7.2: a final recommendation, no decision
+    recorded).  Results without those keys contribute nothing."""
+    lists: dict[str, list[dict[str, Any]]] = {
+        "nc_open": [],
+        "nc_overdue": [],
+        "verifications_due": [],
+        "decisions_waiting": [],
+    }
+    # a cheap substring test first: the JSON is compact, and most results carry neither key
+    rows = conn.execute(
+        f"""SELECT case_id, org_name, as_of, result_json FROM evaluations
+            WHERE id IN ({LATEST})
+              AND (instr(result_json, '"nonconformities":[{{') OR instr(result_json, '"decision":{{'))
+            ORDER BY case_id"""
+    )
+    for row in rows:
+        result = json.loads(row["result_json"])
+        case = {"case_id": row["case_id"], "organization": row["org_name"], "as_of": row["as_of"]}
+        for item in result.get("nonconformities") or []:
+            entry = {**case, **item}
+            if item.get("overdue"):
+                lists["nc_overdue"].append(entry)
+            elif item.get("state") in ("open", "rejected"):
+                lists["nc_open"].append(entry)
+            if item.get("state") == "responded":
+                lists["verifications_due"].append(entry)
+        decision = result.get("decision") or {}
+        recommended = decision.get("recommended") or {}
+        if recommended.get("outcome") not in (None, "pending") and decision.get("recorded") is None:
+            lists["decisions_waiting"].append({**case, **recommended})
+    lists["verifications_due"].sort(key=lambda e: (e.get("verify_by") or "", e["case_id"]))
+    return lists

@@ -74,6 +74,13 @@ def add_version(
     return int(cursor.lastrowid or 0), number, True
 
 
+def _name_en(document: Any) -> str | None:
+    """organization.name_en (SPEC §7.1), for search in English; absent from older cases."""
+    organization = document.get("organization") if isinstance(document, dict) else None
+    name = organization.get("name_en") if isinstance(organization, dict) else None
+    return name if isinstance(name, str) else None
+
+
 def register_record(evaluation: Evaluation, version: str | None = None) -> dict[str, Any]:
     """What the register keeps of one evaluation, as plain data (it crosses process borders)."""
     case, result = evaluation.case, evaluation.result
@@ -82,6 +89,7 @@ def register_record(evaluation: Evaluation, version: str | None = None) -> dict[
     return {
         "case_id": case.case_id,
         "org_name": case.organization.name,
+        "org_name_en": _name_en(case.document),
         "credit_code": case.organization.credit_code,
         "as_of": result["as_of"],
         "stage": case.stage,
@@ -168,9 +176,9 @@ def _write(conn: sqlite3.Connection, r: dict[str, Any], version_id: int) -> bool
     ).fetchone():
         return False  # recorded already: idempotent
     conn.execute(
-        "INSERT INTO organizations (credit_code, name) VALUES (?, ?)"
-        " ON CONFLICT(credit_code) DO UPDATE SET name = excluded.name",
-        (r["credit_code"], r["org_name"]),
+        "INSERT INTO organizations (credit_code, name, name_en) VALUES (?, ?, ?)"
+        " ON CONFLICT(credit_code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en",
+        (r["credit_code"], r["org_name"], r.get("org_name_en")),
     )
     org_id = conn.execute(
         "SELECT id FROM organizations WHERE credit_code = ?", (r["credit_code"],)

@@ -135,7 +135,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX evaluations_case ON evaluations(case_id, as_of);
     CREATE INDEX evaluations_version ON evaluations(version_id);
     CREATE INDEX evaluations_certificate ON evaluations(certificate_number);
-    CREATE INDEX organizations_name ON organizations(name);
+    ALTER TABLE organizations ADD COLUMN name_en TEXT;
     CREATE TRIGGER case_versions_append_only_u BEFORE UPDATE ON case_versions
         BEGIN SELECT RAISE(ABORT, 'case versions are append-only'); END;
     CREATE TRIGGER case_versions_append_only_d BEFORE DELETE ON case_versions
@@ -300,3 +300,21 @@ def _statements(script: str) -> list[str]:
                 statements.append(pending.strip())
             pending = ""
     return statements
+
+
+def open_reader(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a current register, for the workbench's pages: it never
+    creates, migrates or checkpoints (the server migrated the file when it started)."""
+    if not path.is_file():
+        raise UsageError(f"no register at {path}")
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        conn.row_factory = sqlite3.Row
+        _refuse_foreign(conn, path)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version != len(MIGRATIONS):
+            raise UsageError(f"{path}: schema {version}, not {len(MIGRATIONS)}: open it with certeval first")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
