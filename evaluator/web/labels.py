@@ -25,7 +25,7 @@ LABELS: dict[str, Text] = {
     "verifications_due": Text("待验证的纠正措施", "Verifications due"),
     "decisions_waiting": Text("待认证决定", "Decisions waiting"),
     "nothing": Text("无", "None"),
-    "not_recorded": Text("（登记册中的结果没有这一项）", "(the recorded results carry none)"),
+    "due_on": Text("期限", "due"),
     "date": Text("日期", "Date"),
     "kind": Text("类别", "Kind"),
     "certificate": Text("证书", "Certificate"),
@@ -102,3 +102,5 @@ REPORT_LANGS: dict[str, Text] = {
     "en": Text("英文", "English"),
     "both": Text("中英", "both"),
 }
+
+FORMAT_NAMES = {"html": "HTML", "markdown": "Markdown", "pdf": "PDF"}

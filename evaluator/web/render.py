@@ -12,7 +12,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from ..base.i18n import SEVERITY_LABELS, STAGE_LABELS, STATUS_LABELS, Text
-from .labels import KIND_LABELS, LABELS, REPORT_LANGS, WHY_LABELS
+from ..outputs.report.labels import LABELS as REPORT_LABELS
+from .labels import FORMAT_NAMES, KIND_LABELS, LABELS, REPORT_LANGS, WHY_LABELS
 from .state import page_lang, workbench
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -67,6 +68,8 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
             kind_label=_text(KIND_LABELS, lang),
             why_label=_text(WHY_LABELS, lang),
             report_lang=_text(REPORT_LANGS, lang),
+            report_title=lambda kind: _text(REPORT_LABELS, lang)(f"title_{kind}"),
+            format_name=FORMAT_NAMES.get,
             severity=_text(SEVERITY_LABELS, lang),
             stage=_text(STAGE_LABELS, lang),
             status_label=_text(STATUS_LABELS, lang),
