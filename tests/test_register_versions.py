@@ -44,10 +44,13 @@ def test_a_release_1_register_migrates_keeping_every_row(tmp_path):
         assert conn.execute("PRAGMA application_id").fetchone()[0] == store.APPLICATION_ID
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         after = conn.execute("SELECT * FROM evaluations ORDER BY 1").fetchall()
-        assert [row[:-1] for row in after] == before["evaluations"]  # each row kept, its version null
-        assert {row[-1] for row in after} == {None}
-        for table in ("findings", "certificates", "organizations"):
+        # each row kept; its version null, off the worklist
+        assert [tuple(row[:-2]) for row in after] == before["evaluations"]
+        assert {tuple(row[-2:]) for row in after} == {(None, 0)}
+        for table in ("findings", "certificates"):
             assert conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall() == before[table]
+        organizations = conn.execute("SELECT id, credit_code, name, name_en FROM organizations ORDER BY 1")
+        assert [(*row[:3], None) for row in before["organizations"]] == organizations.fetchall()
     # and it goes on working: the queries answer, a new record adds a version
     assert "FW-NJ-2024-0311" in run_cli("register", "due", "--as-of", "2026-12-01", "--db", db).stdout
     run_cli(

@@ -130,6 +130,8 @@ def register_record(evaluation: Evaluation, version: str | None = None) -> dict[
             for f in result["findings"]
         ],
         "result_json": json.dumps(result, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+        # what the dashboard lists from a result: nonconformities (SPEC §6.4), a decision (§7.2)
+        "on_worklist": bool(result.get("nonconformities")) or bool(result.get("decision")),
     }
 
 
@@ -205,11 +207,12 @@ def _write(conn: sqlite3.Connection, r: dict[str, Any], version_id: int) -> bool
         cert["recommended_status"] if cert else None,
         r["result_json"],
         version_id,
+        int(bool(r.get("on_worklist"))),
     )
     columns = """
         case_id, organization_id, org_name, as_of, stage, pack_id, pack_version, pack_sha256,
         case_sha256, engine, certeval_version, eligible, grade, score, major, minor, observation, info,
-        certificate_number, recommended_status, result_json, version_id
+        certificate_number, recommended_status, result_json, version_id, on_worklist
     """
     placeholders = ", ".join("?" * len(values))
     cursor = conn.execute(f"INSERT INTO evaluations ({columns}) VALUES ({placeholders})", values)

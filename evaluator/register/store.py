@@ -89,6 +89,8 @@ MIGRATIONS: tuple[str, ...] = (
     # document, append-only; each evaluation names the version it evaluated (null for the
     # evaluations recorded before versions existed).  A corrected case is a new evaluation beside
     # the old one, so the evaluations table is rebuilt without its (case, pack, as_of) key.
+    # on_worklist marks a result with nonconformities or a decision (SPEC §6.4, §7.2): the
+    # dashboard reads those results only, not every result's JSON.
     """
     CREATE TABLE case_versions (
         id INTEGER PRIMARY KEY,
@@ -126,14 +128,16 @@ MIGRATIONS: tuple[str, ...] = (
         recommended_status TEXT,
         result_json TEXT NOT NULL,
         version_id INTEGER REFERENCES case_versions(id),
+        on_worklist INTEGER NOT NULL DEFAULT 0,
         UNIQUE (case_id, pack_sha256, as_of, case_sha256)
     );
-    INSERT INTO evaluations_v2 SELECT *, NULL FROM evaluations;
+    INSERT INTO evaluations_v2 SELECT *, NULL, 0 FROM evaluations;
     DROP TABLE evaluations;
     ALTER TABLE evaluations_v2 RENAME TO evaluations;
     CREATE INDEX evaluations_organization ON evaluations(organization_id, as_of);
     CREATE INDEX evaluations_case ON evaluations(case_id, as_of);
     CREATE INDEX evaluations_version ON evaluations(version_id);
+    CREATE INDEX evaluations_worklist ON evaluations(case_id) WHERE on_worklist = 1;
     CREATE INDEX evaluations_certificate ON evaluations(certificate_number);
     ALTER TABLE organizations ADD COLUMN name_en TEXT;
     CREATE TRIGGER case_versions_append_only_u BEFORE UPDATE ON case_versions
