@@ -15,25 +15,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from helpers import CERTEVAL, EXAMPLES, run_cli
+from helpers import CERTEVAL, CHROMIUM, CHROMIUM_FLAGS, EXAMPLES, run_cli
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver") or (
     "/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None
 )
 REQUIRED = os.environ.get("CERTEVAL_REQUIRE_CHROMIUM") == "1"
 PORTS = range(8610, 8650)  # the range this project's tests may bind
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-)
+FLAGS = (*CHROMIUM_FLAGS, "--disable-dev-shm-usage")
 
 
 def _selenium_or_reason() -> str | None:

@@ -47,8 +47,18 @@ def test_a_release_1_register_migrates_keeping_every_row(tmp_path):
         # each row kept; its version null, off the worklist
         assert [tuple(row[:-2]) for row in after] == before["evaluations"]
         assert {tuple(row[-2:]) for row in after} == {(None, 0)}
-        for table in ("findings", "certificates"):
-            assert conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall() == before[table]
+        assert conn.execute("SELECT * FROM findings ORDER BY 1, 2").fetchall() == before["findings"]
+        certificates = conn.execute("SELECT * FROM certificates ORDER BY 1").fetchall()
+        assert [row[:-1] for row in certificates] == before["certificates"]  # and each learnt its case
+        assert [row[-1] for row in certificates] == [
+            conn.execute("SELECT case_id FROM evaluations WHERE id = ?", (row[13],)).fetchone()[0]
+            for row in certificates
+        ]
+        cases = conn.execute("SELECT case_id, evaluation_id FROM cases ORDER BY 1").fetchall()
+        assert (
+            cases
+            == conn.execute("SELECT case_id, max(id) FROM evaluations GROUP BY case_id ORDER BY 1").fetchall()
+        )
         organizations = conn.execute("SELECT id, credit_code, name, name_en FROM organizations ORDER BY 1")
         assert [(*row[:3], None) for row in before["organizations"]] == organizations.fetchall()
     # and it goes on working: the queries answer, a new record adds a version

@@ -12,8 +12,7 @@ from ..base.errors import PackError
 
 CERTIFIED = ("valid", "suspended")
 CERTIFICATES = """
-    SELECT c.*, o.credit_code, e.case_id FROM certificates c
-    JOIN organizations o ON o.id = c.organization_id JOIN evaluations e ON e.id = c.evaluation_id
+    SELECT c.*, o.credit_code FROM certificates c JOIN organizations o ON o.id = c.organization_id
 """
 DEFAULT_RECERT_WINDOW_DAYS = 180
 
@@ -152,7 +151,7 @@ def due(conn: sqlite3.Connection, day: dt.date, within: int) -> list[dict[str, A
     return plan
 
 
-LATEST = "SELECT max(id) FROM evaluations GROUP BY case_id"  # the latest recorded evaluation of each case
+LATEST = "SELECT evaluation_id FROM cases"  # the latest recorded evaluation of each case (a projection)
 
 
 def _like(text: str) -> str:
@@ -165,15 +164,16 @@ def search(conn: sqlite3.Connection, text: str, limit: int = 100) -> list[dict[s
     """Cases whose organisation (Chinese or English name, credit code), certificate number or
     case id contains `text`, by their latest evaluation."""
     pattern = _like(text.strip())
+    # the small projections are filtered first; only the matches' evaluations are read
     rows = conn.execute(
-        f"""SELECT e.case_id, e.org_name, o.name_en, o.credit_code, e.certificate_number, e.stage,
-                   e.as_of, e.grade, e.recommended_status
-            FROM evaluations e JOIN organizations o ON o.id = e.organization_id
-            WHERE e.id IN ({LATEST}) AND (
-                e.org_name LIKE :p ESCAPE '\\' OR o.name LIKE :p ESCAPE '\\'
-                OR o.name_en LIKE :p ESCAPE '\\' OR o.credit_code LIKE :p ESCAPE '\\'
-                OR e.certificate_number LIKE :p ESCAPE '\\' OR e.case_id LIKE :p ESCAPE '\\')
-            ORDER BY e.case_id LIMIT :limit""",
+        """SELECT k.case_id, k.org_name, o.name_en, o.credit_code, k.certificate_number, e.stage,
+                  e.as_of, e.grade, e.recommended_status
+           FROM cases k JOIN organizations o ON o.id = k.organization_id
+           JOIN evaluations e ON e.id = k.evaluation_id
+           WHERE k.case_id LIKE :p ESCAPE '\\' OR k.org_name LIKE :p ESCAPE '\\'
+              OR k.certificate_number LIKE :p ESCAPE '\\' OR o.name LIKE :p ESCAPE '\\'
+              OR o.name_en LIKE :p ESCAPE '\\' OR o.credit_code LIKE :p ESCAPE '\\'
+           ORDER BY k.case_id LIMIT :limit""",
         {"p": pattern, "limit": limit},
     )
     return [dict(r) for r in rows]

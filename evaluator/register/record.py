@@ -223,13 +223,20 @@ def _write(conn: sqlite3.Connection, r: dict[str, Any], version_id: int) -> bool
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [(evaluation_id, i, *row) for i, row in enumerate(r["findings"])],
     )
+    conn.execute(  # the case's latest evaluation: the one just written
+        "INSERT INTO cases (case_id, evaluation_id, organization_id, org_name, certificate_number)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT(case_id) DO UPDATE SET evaluation_id = excluded.evaluation_id,"
+        " organization_id = excluded.organization_id, org_name = excluded.org_name,"
+        " certificate_number = excluded.certificate_number",
+        (r["case_id"], evaluation_id, org_id, r["org_name"], cert["number"] if cert else None),
+    )
     if cert is not None:
         conn.execute(
             # the latest evaluation (by as_of) describes the certificate
             """INSERT INTO certificates
                (number, organization_id, org_name, pack_id, grade, issued_on, valid_until, status,
-                recommended_status, last_evaluation, due_by, extended_until, as_of, evaluation_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                recommended_status, last_evaluation, due_by, extended_until, as_of, evaluation_id, case_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(number) DO UPDATE SET
                  organization_id = excluded.organization_id, org_name = excluded.org_name,
                  pack_id = excluded.pack_id, grade = excluded.grade, issued_on = excluded.issued_on,
@@ -237,7 +244,7 @@ def _write(conn: sqlite3.Connection, r: dict[str, Any], version_id: int) -> bool
                  recommended_status = excluded.recommended_status,
                  last_evaluation = excluded.last_evaluation, due_by = excluded.due_by,
                  extended_until = excluded.extended_until, as_of = excluded.as_of,
-                 evaluation_id = excluded.evaluation_id
+                 evaluation_id = excluded.evaluation_id, case_id = excluded.case_id
                WHERE excluded.as_of >= certificates.as_of""",  # a projection: rewritten
             (
                 cert["number"],
@@ -254,6 +261,7 @@ def _write(conn: sqlite3.Connection, r: dict[str, Any], version_id: int) -> bool
                 cert["extended_until"],
                 r["as_of"],
                 evaluation_id,
+                r["case_id"],
             ),
         )
     return True

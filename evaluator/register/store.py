@@ -89,6 +89,8 @@ MIGRATIONS: tuple[str, ...] = (
     # document, append-only; each evaluation names the version it evaluated (null for the
     # evaluations recorded before versions existed).  A corrected case is a new evaluation beside
     # the old one, so the evaluations table is rebuilt without its (case, pack, as_of) key.
+    # cases is a projection: each case's latest evaluation (search and the dashboard read it
+    # instead of grouping every evaluation); certificates learn their case.
     # on_worklist marks a result with nonconformities or a decision (SPEC §6.4, §7.2): the
     # dashboard reads those results only, not every result's JSON.
     """
@@ -140,6 +142,17 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX evaluations_worklist ON evaluations(case_id) WHERE on_worklist = 1;
     CREATE INDEX evaluations_certificate ON evaluations(certificate_number);
     ALTER TABLE organizations ADD COLUMN name_en TEXT;
+    ALTER TABLE certificates ADD COLUMN case_id TEXT;
+    UPDATE certificates SET case_id = (SELECT case_id FROM evaluations e WHERE e.id = certificates.evaluation_id);
+    CREATE TABLE cases (
+        case_id TEXT PRIMARY KEY,
+        evaluation_id INTEGER NOT NULL REFERENCES evaluations(id),
+        organization_id INTEGER NOT NULL REFERENCES organizations(id),
+        org_name TEXT NOT NULL,
+        certificate_number TEXT
+    );
+    INSERT INTO cases
+        SELECT case_id, max(id), organization_id, org_name, certificate_number FROM evaluations GROUP BY case_id;
     CREATE TRIGGER case_versions_append_only_u BEFORE UPDATE ON case_versions
         BEGIN SELECT RAISE(ABORT, 'case versions are append-only'); END;
     CREATE TRIGGER case_versions_append_only_d BEFORE DELETE ON case_versions

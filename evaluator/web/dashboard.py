@@ -12,6 +12,7 @@ from .state import workbench
 
 router = APIRouter()
 DEFAULT_WITHIN = 60  # days: what `register due` plans by default
+SHOWN = 200  # rows per list: a page of 12,000 rows is no use to read (the command lists them all)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -20,4 +21,4 @@ def dashboard(request: Request, within: int = Query(DEFAULT_WITHIN, ge=0, le=366
     with bench.reader() as conn:
         plan = due(conn, bench.day(), within)
         work = worklist(conn)
-    return page(request, "dashboard.html.j2", plan=plan, within=within, work=work)
+    return page(request, "dashboard.html.j2", plan=plan, within=within, work=work, shown=SHOWN)

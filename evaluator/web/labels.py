@@ -25,6 +25,10 @@ LABELS: dict[str, Text] = {
     "verifications_due": Text("待验证的纠正措施", "Verifications due"),
     "decisions_waiting": Text("待认证决定", "Decisions waiting"),
     "nothing": Text("无", "None"),
+    "shown": Text(
+        "显示前 {n} 条，共 {total} 条（全部：certeval register due --format csv）",
+        "First {n} of {total} (all of them: certeval register due --format csv)",
+    ),
     "due_on": Text("期限", "due"),
     "date": Text("日期", "Date"),
     "kind": Text("类别", "Kind"),
