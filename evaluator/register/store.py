@@ -143,7 +143,8 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX evaluations_certificate ON evaluations(certificate_number);
     ALTER TABLE organizations ADD COLUMN name_en TEXT;
     ALTER TABLE certificates ADD COLUMN case_id TEXT;
-    UPDATE certificates SET case_id = (SELECT case_id FROM evaluations e WHERE e.id = certificates.evaluation_id);
+    UPDATE certificates
+        SET case_id = (SELECT case_id FROM evaluations e WHERE e.id = certificates.evaluation_id);
     CREATE TABLE cases (
         case_id TEXT PRIMARY KEY,
         evaluation_id INTEGER NOT NULL REFERENCES evaluations(id),
@@ -152,7 +153,8 @@ MIGRATIONS: tuple[str, ...] = (
         certificate_number TEXT
     );
     INSERT INTO cases
-        SELECT case_id, max(id), organization_id, org_name, certificate_number FROM evaluations GROUP BY case_id;
+        SELECT case_id, max(id), organization_id, org_name, certificate_number
+        FROM evaluations GROUP BY case_id;
     CREATE TRIGGER case_versions_append_only_u BEFORE UPDATE ON case_versions
         BEGIN SELECT RAISE(ABORT, 'case versions are append-only'); END;
     CREATE TRIGGER case_versions_append_only_d BEFORE DELETE ON case_versions
