@@ -28,6 +28,7 @@ from evaluator import load_pack
 from evaluator.api import evaluate_full
 from evaluator.maintain.synthetic import synthetic_case
 from evaluator.register import connect, due, record_all, register_record, search, worklist
+from evaluator.register.queries import CERTIFICATES
 from evaluator.web import create_app
 
 TEMPLATES = 200
@@ -100,14 +101,13 @@ def median_ms(function: Any, runs: int) -> tuple[float, Any]:
 
 def plans(conn: Any) -> dict[str, list[str]]:
     queries = {
-        "latest per case": "SELECT max(id) FROM evaluations GROUP BY case_id",
+        "worklist: latest results marked": "SELECT e.case_id FROM evaluations e JOIN cases k"
+        " ON k.case_id = e.case_id AND k.evaluation_id = e.id WHERE e.on_worklist = 1",
         "case page: latest evaluation": "SELECT e.*, v.version FROM evaluations e LEFT JOIN case_versions v"
         " ON v.id = e.version_id WHERE e.case_id = 'BENCH-000001' ORDER BY e.id DESC LIMIT 1",
         "case page: versions": "SELECT v.version, count(e.id) FROM case_versions v LEFT JOIN evaluations e"
         " ON e.version_id = v.id WHERE v.case_id = 'BENCH-000001' GROUP BY v.id",
-        "certificates due": "SELECT c.*, o.credit_code, e.case_id FROM certificates c JOIN organizations o"
-        " ON o.id = c.organization_id JOIN evaluations e ON e.id = c.evaluation_id"
-        " WHERE c.status IN ('valid', 'suspended')",
+        "certificates due": CERTIFICATES + " WHERE c.status IN ('valid', 'suspended')",
     }
     return {
         name: [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()]

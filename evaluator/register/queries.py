@@ -151,9 +151,6 @@ def due(conn: sqlite3.Connection, day: dt.date, within: int) -> list[dict[str, A
     return plan
 
 
-LATEST = "SELECT evaluation_id FROM cases"  # the latest recorded evaluation of each case (a projection)
-
-
 def _like(text: str) -> str:
     """A LIKE pattern matching `text` anywhere, its % _ and \\ taken literally (ESCAPE '\\')."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -213,8 +210,9 @@ def worklist(conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
     }
     # only results marked when recorded are read: parsing every result's JSON is too slow
     rows = conn.execute(
-        f"""SELECT case_id, org_name, as_of, result_json FROM evaluations
-            WHERE on_worklist = 1 AND id IN ({LATEST}) ORDER BY case_id"""
+        """SELECT e.case_id, e.org_name, e.as_of, e.result_json
+           FROM evaluations e JOIN cases k ON k.case_id = e.case_id AND k.evaluation_id = e.id
+           WHERE e.on_worklist = 1 ORDER BY e.case_id"""
     )
     for row in rows:
         result = json.loads(row["result_json"])
