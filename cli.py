@@ -33,6 +33,7 @@ from cli_commands.common import (
 )
 from cli_commands.register import register
 from cli_commands.rules import rules
+from cli_commands.serve import serve
 from cli_commands.sheet import sheet
 
 
@@ -342,3 +343,4 @@ if __name__ == "__main__":  # pragma: no cover
 main.add_command(register)
 main.add_command(rules)
 main.add_command(sheet)
+main.add_command(serve)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -92,13 +94,8 @@ def register_history(key: str, show_diff: bool, between: tuple[int, int] | None,
             raise UsageError("--diff needs two recorded evaluations")
         else:
             before, after = rows[-2]["id"], rows[-1]["id"]
-        changes = findings_diff(conn, before, after)
         emit(f"\nfindings from evaluation {before} to {after}:\n")
-        for kind, sign in (("added", "+"), ("closed", "-")):
-            for f in changes[kind]:
-                emit(f"  {sign} {f['severity']} {f['rule']} {f['subject'] or ''} {f['message_zh']}\n")
-        if not changes["added"] and not changes["closed"]:
-            emit("  (no change)\n")
+        _emit_findings_diff(findings_diff(conn, before, after))
 
 
 @register.command("due")
@@ -172,3 +169,91 @@ def register_certsearch(as_of: dt.date | None, out: Path, body_id: str, db: Path
 
     write_atomic(out, certsearch_csv(open_existing(db), as_of or dt.date.today(), body_id))
     finish(0)
+
+
+@register.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@db_option
+@guarded
+def register_import(paths: tuple[Path, ...], db: Path) -> None:
+    """Add case files (or the YAML and JSON files under directories) as case versions, each
+    evaluated at its own as_of; identical content adds nothing."""
+    from evaluator.register import connect, import_cases
+
+    for path, done in import_cases(connect(db), paths):
+        state = "new version" if done.new_version else "unchanged"
+        emit(f"{path}: {done.case_id} v{done.version} ({state})\n")
+
+
+@register.command("export")
+@click.argument("case_id")
+@click.option(
+    "--version", "number", type=click.IntRange(min=1), help="A version number (default: the latest)."
+)
+@click.option("-o", "--out", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE.")
+@db_option
+@guarded
+def register_export(case_id: str, number: int | None, out: Path | None, db: Path) -> None:
+    """A case version's document as YAML."""
+    from evaluator.outputs.files import write_atomic
+    from evaluator.register import open_existing, to_yaml, version_document
+
+    text = to_yaml(_known(lambda: version_document(open_existing(db), case_id, number)))
+    if out is None:
+        emit(text)
+    else:
+        write_atomic(out, text)
+
+
+@register.command("versions")
+@click.argument("case_id")
+@click.option(
+    "--diff", nargs=2, type=int, metavar="N M", help="The document and findings diff of two versions."
+)
+@format_option
+@db_option
+@guarded
+def register_versions(case_id: str, diff: tuple[int, int] | None, fmt: str, db: Path) -> None:
+    """A case's versions (who, when, why), or the diff of two of them."""
+    from evaluator.outputs.tables import render_rows
+    from evaluator.register import document_diff, open_existing, version_findings_diff, versions
+
+    conn = open_existing(db)
+    rows = _known(lambda: versions(conn, case_id) or None)
+    if diff is None:
+        columns = ("version", "created_at", "by", "why", "sha256", "evaluations")
+        emit(render_rows(rows, columns, fmt))
+        return
+    before, after = diff
+    changes = _known(lambda: version_findings_diff(conn, case_id, before, after))
+    emit(document_diff(conn, case_id, before, after) or "(the documents are identical)\n")
+    emit(f"\nfindings from version {before} to {after}:\n")
+    if changes is None:
+        emit("  (a version was never evaluated)\n")
+        return
+    _emit_findings_diff(changes)
+
+
+def _emit_findings_diff(changes: dict[str, list[dict[str, Any]]]) -> None:
+    for kind, sign in (("added", "+"), ("closed", "-")):
+        for f in changes[kind]:
+            emit(f"  {sign} {f['severity']} {f['rule']} {f['subject'] or ''} {f['message_zh']}\n")
+    if not changes["added"] and not changes["closed"]:
+        emit("  (no change)\n")
+
+
+T = TypeVar("T")
+
+
+def _known(get: Callable[[], T | None]) -> T:
+    """The answer, or bad usage naming the case the register does not hold."""
+    from evaluator.base.errors import UsageError
+    from evaluator.register import UnknownCase
+
+    try:
+        answer = get()
+    except UnknownCase as error:
+        raise UsageError(str(error)) from None
+    if answer is None:
+        raise UsageError("the register holds no such case")
+    return answer

@@ -17,6 +17,18 @@ CONFORMANCE = REPO.parent / "shared" / "conformance"
 BASES = REPO / "rules" / "gbt27922-2011" / "fixtures" / "bases"
 CERTEVAL = shutil.which("certeval", path=str(Path(sys.executable).parent)) or "certeval"
 TRACEBACK = "Traceback (most recent call last)"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+# headless, and quiet: no network of its own, no first-run or update traffic
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def run_cli(

@@ -30,6 +30,7 @@ RANKS: dict[str, int] = {
     "batch": 8,
     "regulator": 8,
     "maintain": 9,
+    "web": 10,
 }
 FACADE = "evaluator"  # the package root re-exports the public API; nothing inside imports it
 

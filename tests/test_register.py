@@ -18,7 +18,7 @@ from evaluator import load_pack
 from evaluator.api import run
 from evaluator.case.loader import build_case
 from evaluator.maintain.synthetic import synthetic_case
-from evaluator.register import connect, due, history, lookup, register_record, write_records
+from evaluator.register import connect, due, history, lookup, register_record, store, write_records
 
 PLAN_DAY = dt.date(2026, 11, 23)
 
@@ -56,7 +56,7 @@ def test_every_evaluated_case_is_recorded_once(register_10k):
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -158,15 +158,21 @@ def test_recording_twice_changes_nothing(tmp_path):
     assert count(db, "evaluations") == 1 and count(db, "findings") == 4
 
 
-def test_a_corrected_case_replaces_its_record(tmp_path, case_file):
+def test_a_corrected_case_is_a_new_version_beside_the_old_one(tmp_path, case_file):
+    """Append-only (SPEC §10): the earlier evaluation stays; the certificate projection follows
+    the corrected one."""
     db = tmp_path / "r.db"
     text = base_text("initial")
     run_cli("evaluate", case_file(text), "--record", "--db", db)
     corrected = text.replace("trained_managers: 2", "trained_managers: 0")  # same case_id, pack and as_of
     run_cli("evaluate", case_file(corrected), "--record", "--db", db)
-    assert count(db, "evaluations") == 1
+    assert count(db, "evaluations") == 2 and count(db, "case_versions") == 2
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT major FROM evaluations").fetchone()[0] == 1
+        rows = conn.execute(
+            "SELECT e.major, v.version, v.why FROM evaluations e JOIN case_versions v ON v.id = e.version_id"
+            " ORDER BY e.id"
+        ).fetchall()
+    assert rows == [(0, 1, "record"), (1, 2, "record")]
 
 
 def test_history_diff_shows_findings_added_and_closed(tmp_path):
@@ -288,7 +294,11 @@ def test_opening_a_new_register_waits_for_a_writer_instead_of_failing(tmp_path):
     db = tmp_path / "r.db"
     writer = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
     writer.execute("BEGIN IMMEDIATE")  # as another certeval's migration holds a new register
-    writer.execute("PRAGMA user_version = 1")
+    for number, script in enumerate(store.MIGRATIONS, start=1):
+        for statement in store._statements(script):
+            writer.execute(statement)
+        writer.execute(f"PRAGMA user_version = {number}")
+    writer.execute(f"PRAGMA application_id = {store.APPLICATION_ID}")
     release = threading.Timer(0.3, writer.execute, ("COMMIT",))
     release.start()
     try:

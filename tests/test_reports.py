@@ -8,7 +8,6 @@ and review the diff.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from fractions import Fraction
@@ -17,7 +16,7 @@ from pathlib import Path
 import jinja2
 import pytest
 from click.testing import CliRunner
-from helpers import EXAMPLES, REPO, TRACEBACK, base_text, run_cli
+from helpers import CHROMIUM, CHROMIUM_FLAGS, EXAMPLES, REPO, TRACEBACK, base_text, run_cli
 
 from evaluator.api import evaluate_full
 from evaluator.base.i18n import Text
@@ -233,17 +232,6 @@ def test_pdf_with_the_extra_is_reproducible(tmp_path):
 
 
 # ------------------------------------------------------------------------------ in Chromium
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None and os.environ.get("CERTEVAL_REQUIRE_CHROMIUM") != "1",
     reason="no headless Chromium (Debian: chromium fonts-noto-cjk); CI sets CERTEVAL_REQUIRE_CHROMIUM=1",

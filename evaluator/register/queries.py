@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import sqlite3
 from typing import Any
 
@@ -148,7 +149,90 @@ def due(conn: sqlite3.Connection, day: dt.date, within: int) -> list[dict[str, A
                 "due_by": r["due_by"],
                 "extended_until": r["extended_until"],
                 "valid_until": r["valid_until"],
+                "case_id": r["case_id"],
             }
         )
     plan.sort(key=lambda p: (p["date"], p["number"]))
     return plan
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its % _ and \\ taken literally (ESCAPE '\\')."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(conn: sqlite3.Connection, text: str, limit: int = 100) -> list[dict[str, Any]]:
+    """Cases whose organisation (Chinese or English name, credit code), certificate number or
+    case id contains `text`, by their latest evaluation."""
+    pattern = _like(text.strip())
+    # the small projections are filtered first; only the matches' evaluations are read
+    rows = conn.execute(
+        """SELECT k.case_id, k.org_name, o.name_en, o.credit_code, k.certificate_number, e.stage,
+                  e.as_of, e.grade, e.recommended_status
+           FROM cases k JOIN organizations o ON o.id = k.organization_id
+           JOIN evaluations e ON e.id = k.evaluation_id
+           WHERE k.case_id LIKE :p ESCAPE '\\' OR k.org_name LIKE :p ESCAPE '\\'
+              OR k.certificate_number LIKE :p ESCAPE '\\' OR o.name LIKE :p ESCAPE '\\'
+              OR o.name_en LIKE :p ESCAPE '\\' OR o.credit_code LIKE :p ESCAPE '\\'
+           ORDER BY k.case_id LIMIT :limit""",
+        {"p": pattern, "limit": limit},
+    )
+    return [dict(r) for r in rows]
+
+
+def latest_evaluation(conn: sqlite3.Connection, case_id: str) -> dict[str, Any] | None:
+    """A case's latest recorded evaluation with its version number (None if never recorded)."""
+    row = conn.execute(
+        """SELECT e.*, v.version FROM evaluations e LEFT JOIN case_versions v ON v.id = e.version_id
+           WHERE e.case_id = ? ORDER BY e.id DESC LIMIT 1""",
+        (case_id,),
+    ).fetchone()
+    return None if row is None else dict(row)
+
+
+def evaluations_of(conn: sqlite3.Connection, case_id: str) -> list[dict[str, Any]]:
+    """Every recorded evaluation of a case, oldest first, with its version number."""
+    rows = conn.execute(
+        """SELECT e.id, e.as_of, e.stage, e.grade, e.score, e.major, e.minor, e.observation, e.info,
+                  e.recommended_status, e.pack_id, e.pack_version, v.version
+           FROM evaluations e LEFT JOIN case_versions v ON v.id = e.version_id
+           WHERE e.case_id = ? ORDER BY e.id""",
+        (case_id,),
+    )
+    return [dict(r) for r in rows]
+
+
+def worklist(conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
+    """From each case's latest evaluation: nonconformities open, overdue and awaiting
+    verification (SPEC §6.4), and decisions waiting (§7.2: a final recommendation, no decision
+    recorded).  Results without those keys contribute nothing."""
+    lists: dict[str, list[dict[str, Any]]] = {
+        "nc_open": [],
+        "nc_overdue": [],
+        "verifications_due": [],
+        "decisions_waiting": [],
+    }
+    # only results marked when recorded are read: parsing every result's JSON is too slow
+    rows = conn.execute(
+        """SELECT e.case_id, e.org_name, e.as_of, e.result_json
+           FROM evaluations e JOIN cases k ON k.case_id = e.case_id AND k.evaluation_id = e.id
+           WHERE e.on_worklist = 1 ORDER BY e.case_id"""
+    )
+    for row in rows:
+        result = json.loads(row["result_json"])
+        case = {"case_id": row["case_id"], "organization": row["org_name"], "as_of": row["as_of"]}
+        for item in result.get("nonconformities") or []:
+            entry = {**case, **item}
+            if item.get("overdue"):
+                lists["nc_overdue"].append(entry)
+            elif item.get("state") in ("open", "rejected"):
+                lists["nc_open"].append(entry)
+            if item.get("state") == "responded":
+                lists["verifications_due"].append(entry)
+        decision = result.get("decision") or {}
+        recommended = decision.get("recommended") or {}
+        if recommended.get("outcome") not in (None, "pending") and decision.get("recorded") is None:
+            lists["decisions_waiting"].append({**case, **recommended})
+    lists["verifications_due"].sort(key=lambda e: (e.get("verify_by") or "", e["case_id"]))
+    return lists

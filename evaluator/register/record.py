@@ -1,17 +1,24 @@
-"""Recording evaluations: one plain record per evaluation, written in one transaction per call.
+"""Recording evaluations and the case versions they evaluated, in one transaction per call.
 
 A record is built where the evaluation ran (a batch worker, or the CLI) and written by one
-writer.  Recording the same case + pack + as_of again changes nothing; a corrected case file
-(same case_id, pack and as_of, other content) replaces the earlier record.  Only evaluated
-cases are recorded: a case that did not validate never reaches the register.
+writer.  The log is append-only (SPEC §10): a case's content, when it differs from its latest
+version, becomes a new version; an evaluation is a new row unless the same content was
+evaluated under the same pack and as_of already (then nothing changes).  A corrected case file
+(same case_id, pack and as_of, other content) is a new version and a new evaluation beside the
+old one.  The certificates and organisations tables are projections: the latest evaluation by
+as_of describes a certificate.  Only evaluated cases are recorded: a case that did not validate
+never reaches the register.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
 import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..base.i18n import SEVERITIES
@@ -21,10 +28,57 @@ if TYPE_CHECKING:
     from ..api import Evaluation
 
 
+WHYS = ("import", "form", "upload", "response", "verification", "decision", "record")
+
+
+def canonical_content(document: Any) -> str:
+    """A case document's canonical form: JSON, keys sorted, dates as ISO strings; comments and
+    layout are not content."""
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def content_sha256(document: Any) -> str:
-    """sha256 of a case's canonical content: keys sorted, comments and layout ignored."""
-    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    """sha256 of a case's canonical content."""
+    return hashlib.sha256(canonical_content(document).encode("utf-8")).hexdigest()
+
+
+def command_user() -> str:
+    """`by` for what a command writes: cli:<OS user>."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return "cli:unknown"
+
+
+def add_version(
+    conn: sqlite3.Connection, case_id: str, content: str, by: str, why: str
+) -> tuple[int, int, bool]:
+    """The case's version holding `content`: its latest version when that has the same content
+    (identical content is no new version), else a new one.  Returns (id, number, added)."""
+    if why not in WHYS:
+        raise ValueError(f"unknown reason for a version: {why}")
+    sha = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    latest = conn.execute(
+        "SELECT id, version, sha256 FROM case_versions WHERE case_id = ? ORDER BY version DESC LIMIT 1",
+        (case_id,),
+    ).fetchone()
+    if latest is not None and latest["sha256"] == sha:
+        return int(latest["id"]), int(latest["version"]), False
+    number = 1 if latest is None else int(latest["version"]) + 1
+    created = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    cursor = conn.execute(
+        "INSERT INTO case_versions (case_id, version, content, sha256, created_at, by, why)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (case_id, number, content, sha, created, by, why),
+    )
+    return int(cursor.lastrowid or 0), number, True
+
+
+def _name_en(document: Any) -> str | None:
+    """organization.name_en (SPEC §7.1), for search in English; absent from older cases."""
+    organization = document.get("organization") if isinstance(document, dict) else None
+    name = organization.get("name_en") if isinstance(organization, dict) else None
+    return name if isinstance(name, str) else None
 
 
 def register_record(evaluation: Evaluation, version: str | None = None) -> dict[str, Any]:
@@ -35,6 +89,7 @@ def register_record(evaluation: Evaluation, version: str | None = None) -> dict[
     return {
         "case_id": case.case_id,
         "org_name": case.organization.name,
+        "org_name_en": _name_en(case.document),
         "credit_code": case.organization.credit_code,
         "as_of": result["as_of"],
         "stage": case.stage,
@@ -42,6 +97,7 @@ def register_record(evaluation: Evaluation, version: str | None = None) -> dict[
         "pack_version": evaluation.pack.version,
         "pack_sha256": evaluation.pack.sha256,
         "case_sha256": content_sha256(case.document),
+        "content": canonical_content(case.document),
         "engine": evaluation.engine,
         "certeval_version": version or certeval_version(),
         "eligible": result["eligible"],
@@ -74,40 +130,61 @@ def register_record(evaluation: Evaluation, version: str | None = None) -> dict[
             for f in result["findings"]
         ],
         "result_json": json.dumps(result, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+        # what the dashboard lists from a result: nonconformities (SPEC §6.4), a decision (§7.2)
+        "on_worklist": bool(result.get("nonconformities")) or bool(result.get("decision")),
     }
 
 
-def write_records(conn: sqlite3.Connection, records: Iterable[dict[str, Any]]) -> int:
-    """Write records in one transaction; returns how many were new or changed."""
-    written = 0
+@dataclass(frozen=True)
+class Recorded:
+    """What recording one evaluation did."""
+
+    case_id: str
+    version: int
+    new_version: bool
+    new_evaluation: bool
+
+
+def record_all(
+    conn: sqlite3.Connection, records: Iterable[dict[str, Any]], by: str | None = None, why: str = "record"
+) -> list[Recorded]:
+    """Write records and their case versions in one transaction.  `by` defaults to the OS user
+    of the command (cli:<user>)."""
+    done = []
+    by = by or command_user()
     conn.execute("BEGIN IMMEDIATE")
     try:
         for record in records:
-            written += _write(conn, record)
+            version_id, number, added = add_version(conn, record["case_id"], record["content"], by, why)
+            evaluated = _write(conn, record, version_id)
+            done.append(Recorded(record["case_id"], number, added, evaluated))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")  # a crash leaves no half-recorded evaluation
         raise
-    return written
+    return done
 
 
-def _write(conn: sqlite3.Connection, r: dict[str, Any]) -> int:
-    existing = conn.execute(
-        "SELECT id, case_sha256 FROM evaluations WHERE case_id = ? AND pack_sha256 = ? AND as_of = ?",
-        (r["case_id"], r["pack_sha256"], r["as_of"]),
-    ).fetchone()
-    if existing is not None and existing["case_sha256"] == r["case_sha256"]:
-        return 0  # recorded already: idempotent
+def write_records(conn: sqlite3.Connection, records: Iterable[dict[str, Any]], by: str | None = None) -> int:
+    """Record evaluations (why: record); returns how many were new."""
+    return sum(r.new_evaluation for r in record_all(conn, records, by))
+
+
+def _write(conn: sqlite3.Connection, r: dict[str, Any], version_id: int) -> bool:
+    key = (r["case_id"], r["pack_sha256"], r["as_of"], r["case_sha256"])
+    if conn.execute(
+        "SELECT 1 FROM evaluations WHERE case_id = ? AND pack_sha256 = ? AND as_of = ? AND case_sha256 = ?",
+        key,
+    ).fetchone():
+        return False  # recorded already: idempotent
     conn.execute(
-        "INSERT INTO organizations (credit_code, name) VALUES (?, ?)"
-        " ON CONFLICT(credit_code) DO UPDATE SET name = excluded.name",
-        (r["credit_code"], r["org_name"]),
+        "INSERT INTO organizations (credit_code, name, name_en) VALUES (?, ?, ?)"
+        " ON CONFLICT(credit_code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en",
+        (r["credit_code"], r["org_name"], r.get("org_name_en")),
     )
     org_id = conn.execute(
         "SELECT id FROM organizations WHERE credit_code = ?", (r["credit_code"],)
     ).fetchone()[0]
-    if existing is not None:  # a corrected case: the upsert below keeps the row, its findings are redone
-        conn.execute("DELETE FROM findings WHERE evaluation_id = ?", (existing["id"],))
     summary = r["summary"]
     cert = r["certificate"]
     values = (
@@ -129,35 +206,37 @@ def _write(conn: sqlite3.Connection, r: dict[str, Any]) -> int:
         cert["number"] if cert else None,
         cert["recommended_status"] if cert else None,
         r["result_json"],
+        version_id,
+        int(bool(r.get("on_worklist"))),
     )
     columns = """
         case_id, organization_id, org_name, as_of, stage, pack_id, pack_version, pack_sha256,
         case_sha256, engine, certeval_version, eligible, grade, score, major, minor, observation, info,
-        certificate_number, recommended_status, result_json
+        certificate_number, recommended_status, result_json, version_id, on_worklist
     """
     placeholders = ", ".join("?" * len(values))
-    conn.execute(  # no RETURNING: it needs SQLite 3.35, older Pythons bundle older
-        f"INSERT INTO evaluations ({columns}) VALUES ({placeholders})"
-        f" ON CONFLICT(case_id, pack_sha256, as_of) DO UPDATE SET ({columns}) = ({placeholders})",
-        values + values,
-    )
-    evaluation_id = conn.execute(
-        "SELECT id FROM evaluations WHERE case_id = ? AND pack_sha256 = ? AND as_of = ?",
-        (r["case_id"], r["pack_sha256"], r["as_of"]),
-    ).fetchone()[0]
+    cursor = conn.execute(f"INSERT INTO evaluations ({columns}) VALUES ({placeholders})", values)
+    evaluation_id = cursor.lastrowid
     conn.executemany(
         """INSERT INTO findings
            (evaluation_id, position, rule, severity, audience, subject, message_zh, message_en, due)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [(evaluation_id, i, *row) for i, row in enumerate(r["findings"])],
     )
+    conn.execute(  # the case's latest evaluation: the one just written
+        "INSERT INTO cases (case_id, evaluation_id, organization_id, org_name, certificate_number)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT(case_id) DO UPDATE SET evaluation_id = excluded.evaluation_id,"
+        " organization_id = excluded.organization_id, org_name = excluded.org_name,"
+        " certificate_number = excluded.certificate_number",
+        (r["case_id"], evaluation_id, org_id, r["org_name"], cert["number"] if cert else None),
+    )
     if cert is not None:
         conn.execute(
             # the latest evaluation (by as_of) describes the certificate
             """INSERT INTO certificates
                (number, organization_id, org_name, pack_id, grade, issued_on, valid_until, status,
-                recommended_status, last_evaluation, due_by, extended_until, as_of, evaluation_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                recommended_status, last_evaluation, due_by, extended_until, as_of, evaluation_id, case_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(number) DO UPDATE SET
                  organization_id = excluded.organization_id, org_name = excluded.org_name,
                  pack_id = excluded.pack_id, grade = excluded.grade, issued_on = excluded.issued_on,
@@ -165,8 +244,8 @@ def _write(conn: sqlite3.Connection, r: dict[str, Any]) -> int:
                  recommended_status = excluded.recommended_status,
                  last_evaluation = excluded.last_evaluation, due_by = excluded.due_by,
                  extended_until = excluded.extended_until, as_of = excluded.as_of,
-                 evaluation_id = excluded.evaluation_id
-               WHERE excluded.as_of >= certificates.as_of""",
+                 evaluation_id = excluded.evaluation_id, case_id = excluded.case_id
+               WHERE excluded.as_of >= certificates.as_of""",  # a projection: rewritten
             (
                 cert["number"],
                 org_id,
@@ -182,6 +261,7 @@ def _write(conn: sqlite3.Connection, r: dict[str, Any]) -> int:
                 cert["extended_until"],
                 r["as_of"],
                 evaluation_id,
+                r["case_id"],
             ),
         )
-    return 1
+    return True
