@@ -32,6 +32,7 @@ from cli_commands.common import (
 )
 from cli_commands.register import register
 from cli_commands.rules import rules
+from cli_commands.users import users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -303,3 +304,4 @@ if __name__ == "__main__":  # pragma: no cover
 
 main.add_command(register)
 main.add_command(rules)
+main.add_command(users)

@@ -27,6 +27,7 @@ RANKS: dict[str, int] = {
     "register": 7,
     "batch": 8,
     "maintain": 9,
+    "web": 10,
 }
 FACADE = "evaluator"  # the package root re-exports the public API; nothing inside imports it
 
