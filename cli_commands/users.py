@@ -20,7 +20,10 @@ def _read_password(password_file: Path | None) -> str:
     from evaluator.base.errors import UsageError
 
     if password_file is None:
-        value: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            value: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        except click.Abort:  # end of input before two matching entries
+            raise UsageError("no password entered (or the two entries differ)") from None
         return value
     try:
         lines = password_file.read_text(encoding="utf-8").splitlines()

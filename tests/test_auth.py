@@ -555,6 +555,25 @@ def test_users_commands(tmp_path: Path) -> None:
     assert run_cli("users", "list", "--db", tmp_path / "missing.db").returncode == 2
 
 
+def test_users_add_prompts_twice_for_the_password(tmp_path: Path) -> None:
+    import subprocess
+
+    from helpers import CERTEVAL
+
+    db = tmp_path / "prompt.db"
+    command = [CERTEVAL, "users", "add", "zhao", "--role", "admin", "--full-name", "赵六", "--db", str(db)]
+
+    def add(typed: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(command, input=typed, capture_output=True, text=True, encoding="utf-8")
+
+    differ = add("prompted-pw-1\nprompted-pw-2\n")
+    assert differ.returncode == 2 and "no password entered" in differ.stderr
+    assert not users_exist(db)
+    same = add("prompted-pw-1\nprompted-pw-1\n")
+    assert same.returncode == 0, same.stderr
+    assert log_in(client_of(make_app(db, Clock(), [])), "zhao", "prompted-pw-1").status_code == 303
+
+
 def test_users_add_reads_the_environment_register(tmp_path: Path) -> None:
     import os
     import subprocess

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 
 from ..base.errors import UsageError
@@ -20,44 +21,29 @@ def add_user(db_path: Path, user: users.User, password: str) -> None:
         check_password_strength(password)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    conn = users.open_users(db_path, create=True)
-    try:
+    with closing(users.open_users(db_path, create=True)) as conn:
         users.add_user(conn, user, hash_password(password))
-    finally:
-        conn.close()
 
 
 def remove_user(db_path: Path, name: str) -> None:
-    conn = users.open_users(db_path)
-    try:
+    with closing(users.open_users(db_path)) as conn:
         if not users.remove_user(conn, name):
             raise UsageError(f"no user {name} (see: certeval users list)")
-    finally:
-        conn.close()
 
 
 def list_users(db_path: Path) -> list[dict[str, object]]:
-    conn = users.open_users(db_path)
-    try:
+    with closing(users.open_users(db_path)) as conn:
         return users.list_users(conn)
-    finally:
-        conn.close()
 
 
 def issue_token(db_path: Path, name: str) -> str:
     """A new API token for the user, returned once: the register keeps only its sha256."""
     token = new_token()
-    conn = users.open_users(db_path)
-    try:
+    with closing(users.open_users(db_path)) as conn:
         users.add_token(conn, name, token_digest(token))
-    finally:
-        conn.close()
     return token
 
 
 def revoke_tokens(db_path: Path, name: str) -> int:
-    conn = users.open_users(db_path)
-    try:
+    with closing(users.open_users(db_path)) as conn:
         return users.revoke_tokens(conn, name)
-    finally:
-        conn.close()
