@@ -35,6 +35,7 @@ from cli_commands.register import register
 from cli_commands.rules import rules
 from cli_commands.serve import serve
 from cli_commands.sheet import sheet
+from cli_commands.users import users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -344,3 +345,4 @@ main.add_command(register)
 main.add_command(rules)
 main.add_command(sheet)
 main.add_command(serve)
+main.add_command(users)
