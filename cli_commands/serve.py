@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 from pathlib import Path
 
 import click
@@ -28,28 +27,14 @@ LOCAL = "127.0.0.1"
 @guarded
 def serve(db: Path, body: Path | None, host: str, port: int, as_of: dt.date | None) -> None:
     """Start the workbench: dashboard, search, case pages and the JSON API, on http://HOST:PORT/."""
-    from evaluator.base.errors import UsageError
     from evaluator.register import connect
+    from evaluator.web.identity import check_bind_host
 
-    if not _loopback(host):
-        raise UsageError(
-            f"--host {host}: without users the workbench serves 127.0.0.1 only;"
-            " add users first (certeval users add NAME --role …) to serve other addresses"
-        )
     connect(db).close()  # refuses a foreign file, migrates ours, before any request
+    check_bind_host(host, db)  # without users: 127.0.0.1 only
     import uvicorn
 
     from evaluator.web import create_app
 
-    click.echo(f"certeval workbench: http://{LOCAL}:{port}/  (register {db}; Ctrl-C stops)", err=True)
-    uvicorn.run(create_app(db, body, as_of), host=LOCAL, port=port, log_level="warning")
-
-
-def _loopback(host: str) -> bool:
-    """127.0.0.1 itself (or localhost): nothing another machine can reach."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host) == ipaddress.ip_address(LOCAL)
-    except ValueError:
-        return False
+    click.echo(f"certeval workbench: http://{host}:{port}/  (register {db}; Ctrl-C stops)", err=True)
+    uvicorn.run(create_app(db, body, as_of), host=host, port=port, log_level="warning")

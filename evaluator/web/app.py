@@ -3,8 +3,8 @@
 Pages and the JSON API call the register's queries, the reports and `explain` — the code the
 commands call; no business rule lives in a route.  Every page works without JavaScript; htmx,
 vendored under static/, only swaps the findings diff in place.  Auth (users, sessions, CSRF)
-is installed by a separate module through `install_auth(app, …)`; without it the server acts as
-the single local officer and binds 127.0.0.1 only (the command enforces that)."""
+comes from `auth.install_auth`; without users the server acts as the single local officer and
+binds 127.0.0.1 only (the command enforces that)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from ..base.version import certeval_version
 from ..outputs.report.environment import templates_root
 from ..register import UnknownCase
 from . import api, cases, dashboard, downloads, search
+from .auth import install_auth
 from .casefile import NoSuchCase
 from .render import page
 from .state import Workbench
@@ -52,6 +53,7 @@ def create_app(db: Path, body: Path | None = None, as_of: dt.date | None = None)
         return FileResponse(templates_root() / "report.css", media_type="text/css")
 
     _install_errors(app)
+    install_auth(app, Path(db))  # login, sessions, CSRF and roles in front of every route
     return app
 
 

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from ..base.i18n import SEVERITY_LABELS, STAGE_LABELS, STATUS_LABELS, Text
 from ..outputs.report.labels import LABELS as REPORT_LABELS
+from .identity import add_template_helpers
 from .labels import FORMAT_NAMES, KIND_LABELS, LABELS, REPORT_LANGS, WHY_LABELS
 from .state import page_lang, workbench
 
@@ -28,6 +29,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    add_template_helpers(env)  # csrf_field() for every form
     return env
 
 
