@@ -30,8 +30,8 @@ def serve(db: Path, body: Path | None, host: str, port: int, as_of: dt.date | No
     from evaluator.register import connect
     from evaluator.web.identity import check_bind_host
 
-    connect(db).close()  # refuses a foreign file, migrates ours, before any request
     check_bind_host(host, db)  # without users: 127.0.0.1 only
+    connect(db).close()  # refuses a foreign file, migrates ours, before any request
     import uvicorn
 
     from evaluator.web import create_app

@@ -118,21 +118,25 @@ def test_an_officer_follows_an_overdue_surveillance_to_its_ncr(server, browser):
     why.find_element(By.TAG_NAME, "summary").click()
     assert trace.is_displayed() and "SURV-OVERDUE" in trace.text
 
+    # NJ's findings are all the body's: no NCR for it (SPEC 8.3); HZ's evaluation has one
+    assert not browser.find_elements(By.CSS_SELECTOR, 'a.download[data-kind="ncr"]')
+    browser.get(server + "/search?q=HZ-2026-0301")
+    browser.find_element(By.LINK_TEXT, "HZ-2026-0301").click()
     browser.find_element(
         By.CSS_SELECTOR, 'a.download[data-kind="ncr"][data-lang="both"][data-fmt="html"]'
     ).click()
-    target = browser.downloads / "NJ-2024-0311.ncr.both.html"
+    target = browser.downloads / "HZ-2026-0301.ncr.both.html"
     for _ in range(100):
         if target.exists() and target.stat().st_size:
             break
         time.sleep(0.1)
     ncr = target.read_text(encoding="utf-8")
-    assert "不符合项报告 / Nonconformity report" in ncr and "南京玄武" in ncr
+    assert "不符合项报告 / Nonconformity report" in ncr and "HZ-2026-0301" in ncr
     # the same report the command line writes for that case file
     cli_out = browser.downloads.parent / "cli"
     run_cli(
         "report",
-        EXAMPLES / "nj-surveillance-overdue.yaml",
+        EXAMPLES / "hz-initial-three-star.yaml",
         "--kind",
         "ncr",
         "--lang",
@@ -142,6 +146,8 @@ def test_an_officer_follows_an_overdue_surveillance_to_its_ncr(server, browser):
     )
     assert ncr == (cli_out / target.name).read_text(encoding="utf-8")
 
+    browser.back()
+    browser.back()  # the NJ case page again
     browser.find_element(By.ID, "lang-switch").click()
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     assert "Findings and why" in browser.page_source and browser.current_url.endswith("?lang=en")

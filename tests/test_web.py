@@ -22,6 +22,7 @@ from evaluator.web import create_app
 
 DAY = dt.date(2026, 12, 1)
 NJ = "NJ-2024-0311"
+HZ = "HZ-2026-0301"
 
 
 def _with_lifecycle_keys(conn) -> None:
@@ -156,12 +157,16 @@ def test_case_page_shows_findings_with_why_versions_and_downloads(client):
     # versions, the diff of the last two by default
     assert "v1.yaml" in text and "v2.yaml" in text
     assert "+ 新增" in text and "CERT-EXPIRED" in text.split('id="diff"')[1]
-    # downloads of every report kind, three languages
-    from evaluator.outputs.report import KINDS
+    # downloads of every report kind that fits the case (SPEC 8.3), three languages
+    from evaluator.outputs.report import KINDS, kind_problem
 
+    evaluation = evaluate_full(EXAMPLES / "nj-surveillance-overdue.yaml", as_of=dt.date(2027, 4, 1))
+    fitting = [kind for kind in KINDS if kind_problem(evaluation, kind) is None]
+    assert "summary" in fitting and "ncr" not in fitting
     for kind in KINDS:
         for lang in ("zh", "en", "both"):
-            assert f'href="/cases/{NJ}/reports/{kind}.{lang}.html"' in text
+            shown = f'href="/cases/{NJ}/reports/{kind}.{lang}.html"' in text
+            assert shown == (kind in fitting), (kind, lang)
 
 
 def test_case_page_shows_nonconformities_and_the_recommendation_when_present(client):
@@ -199,14 +204,17 @@ def test_unknown_pages_are_404_and_show_no_path(client, register, url):
 
 
 def test_report_downloads_and_version_yaml(client):
-    ncr = client.get(f"/cases/{NJ}/reports/ncr.both.html")
+    ncr = client.get(f"/cases/{HZ}/reports/ncr.both.html")
     assert ncr.status_code == 200 and ncr.headers["content-type"].startswith("text/html")
-    assert f'filename="{NJ}.ncr.both.html"' in ncr.headers["content-disposition"]
+    assert f'filename="{HZ}.ncr.both.html"' in ncr.headers["content-disposition"]
+    # NJ has no evaluation and no finding for the organisation: no NCR (SPEC 8.3), and no link
+    assert client.get(f"/cases/{NJ}/reports/ncr.both.html").status_code == 404
+    assert f"/cases/{NJ}/reports/ncr." not in client.get(f"/cases/{NJ}").text
     assert "不符合项报告" in ncr.text and "Nonconformity report" in ncr.text
     md = client.get(f"/cases/{NJ}/reports/summary.en.markdown")
     assert md.status_code == 200 and md.text.startswith("#")
     if importlib.util.find_spec("weasyprint"):
-        assert client.get(f"/cases/{NJ}/reports/car.zh.pdf").content.startswith(b"%PDF")
+        assert client.get(f"/cases/{HZ}/reports/car.zh.pdf").content.startswith(b"%PDF")
     v1 = client.get(f"/cases/{NJ}/versions/1.yaml")
     assert v1.status_code == 200 and "attachment" in v1.headers["content-disposition"]
     assert yaml.safe_load(v1.text)["as_of"] == "2026-05-06"
@@ -243,7 +251,13 @@ def test_api_evaluate_bad_input_is_422_with_problems(client):
         "/api/v1/evaluate", content=b'{"case_id": ', headers={"content-type": "application/json"}
     )
     assert broken_json.status_code == 422 and broken_json.json()["problems"]
-    assert client.post("/api/v1/evaluate", params={"as_of": "soon"}, content=b"x").status_code == 422
+    bad_date = client.post(
+        "/api/v1/evaluate",
+        params={"as_of": "soon"},
+        content=b"x",
+        headers={"content-type": "application/yaml"},
+    )
+    assert bad_date.status_code == 422
 
 
 def test_api_cases_versions_and_certificates(client):

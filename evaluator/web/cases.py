@@ -51,7 +51,7 @@ def case_page(
         diff=diff,
         a=a,
         b=b,
-        downloads=download_links(request, case_id) if view.evaluation is not None else [],
+        downloads=download_links(request, case_id, view.evaluation) if view.evaluation is not None else [],
     )
 
 

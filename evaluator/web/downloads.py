@@ -4,7 +4,7 @@ and (with the pdf extra) PDF; and the YAML of any case version."""
 from __future__ import annotations
 
 import importlib.util
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -15,6 +15,9 @@ from ..register import UnknownCase, to_yaml, version_document
 from .casefile import NoSuchCase, case_view
 from .render import link
 from .state import workbench
+
+if TYPE_CHECKING:
+    from ..api import Evaluation
 
 router = APIRouter()
 LANGS = ("zh", "en", "both")
@@ -31,8 +34,8 @@ def formats() -> list[str]:
     return [f for f in report.FORMATS if f != "pdf" or have_pdf]
 
 
-def download_links(request: Request, case_id: str) -> list[dict[str, Any]]:
-    """One row per report kind: its links by language and format."""
+def download_links(request: Request, case_id: str, evaluation: Evaluation) -> list[dict[str, Any]]:
+    """One row per report kind that fits the case (SPEC 8.3): its links by language and format."""
     return [
         {
             "kind": kind,
@@ -47,6 +50,7 @@ def download_links(request: Request, case_id: str) -> list[dict[str, Any]]:
             ],
         }
         for kind in report.KINDS
+        if report.kind_problem(evaluation, kind) is None
     ]
 
 
@@ -65,7 +69,10 @@ def report_download(request: Request, case_id: str, kind: str, lang: str, fmt: s
         view = case_view(conn, case_id)
     if view.evaluation is None:
         raise NoSuchCase(case_id)
-    body = report.render_report(view.evaluation, kind, fmt, lang)
+    try:
+        body = report.render_report(view.evaluation, kind, fmt, lang)
+    except report.ReportNotApplicable as error:  # a kind that does not fit this case
+        raise NoSuchCase(str(error)) from None
     return _attachment(body, report.report_filename(case_id, kind, fmt, lang), MEDIA[fmt])
 
 

@@ -24,9 +24,14 @@ class ReportNotApplicable(Exception):
     """A kind that does not fit the case (SPEC 8.3): exit 2 with the reason."""
 
 
-def kind_problem(evaluation: Evaluation, kind: str) -> str | None:
+def kind_problem(evaluation: Evaluation, kind: str, draft: bool = False) -> str | None:
     """Why a kind of report does not fit the case, or None when it does (SPEC 8.3)."""
     case = evaluation.case
+    if kind == "certificate":
+        from .context import certificate_problem
+        from .recommendation import recorded
+
+        return certificate_problem(evaluation.result, recorded(evaluation.result), draft)
     if kind == "review" and case.application is None:
         return "a review notice needs an application section"
     no_client_finding = not any(f.rule.audience == "client" for f in evaluation.findings)
@@ -51,7 +56,7 @@ def render_report(
 ) -> str | bytes:
     """The report as text (HTML, Markdown) or bytes (PDF); the same input gives the same output.
     A kind that does not fit the case raises ReportNotApplicable."""
-    problem = kind_problem(evaluation, kind)
+    problem = kind_problem(evaluation, kind, draft) if kind != "certificate" else None
     if problem:
         raise ReportNotApplicable(problem)
     if fmt == "pdf":

@@ -391,28 +391,36 @@ class CertificateUnavailable(Exception):
     """A certificate for a case whose recorded outcome issues none (exit 2 with the reason)."""
 
 
+def certificate_problem(result: dict[str, Any], rec: dict[str, Any] | None, draft: bool) -> str | None:
+    """Why no certificate (or no draft) can be issued for this result, or None (SPEC 8.3)."""
+    if draft:
+        outcome = recommended(result).get("outcome")
+        if outcome not in CERTIFYING:
+            return (
+                f"the recommendation is {outcome}, not one of {', '.join(CERTIFYING)}: no draft certificate"
+            )
+        return None
+    if rec is None or rec.get("outcome") not in CERTIFYING:
+        what = "no decision is recorded" if rec is None else f"the recorded outcome is {rec.get('outcome')}"
+        return (
+            f"{what}; a certificate needs one of {', '.join(CERTIFYING)} (or --draft from the recommendation)"
+        )
+    return None
+
+
 def _certificate_doc(
     evaluation: Evaluation, view: dict[str, Any], body: BodyProfile | None, draft: bool
 ) -> dict[str, Any]:
     case, pack, result = evaluation.case, evaluation.pack, evaluation.result
     rec = recorded(result) or (view.get("decision") if isinstance(view.get("decision"), dict) else None)
+    problem = certificate_problem(result, rec, draft)
+    if problem:
+        raise CertificateUnavailable(problem)
     if draft:
         source = recommended(result)
-        if source.get("outcome") not in CERTIFYING:
-            raise CertificateUnavailable(
-                f"the recommendation is {source.get('outcome')}, not one of {', '.join(CERTIFYING)}:"
-                " no draft certificate"
-            )
         issue = case.as_of
     else:
-        if rec is None or rec.get("outcome") not in CERTIFYING:
-            what = (
-                "no decision is recorded" if rec is None else f"the recorded outcome is {rec.get('outcome')}"
-            )
-            raise CertificateUnavailable(
-                f"{what}; a certificate needs one of {', '.join(CERTIFYING)}"
-                " (or --draft from the recommendation)"
-            )
+        assert rec is not None
         source = rec
         issue = rec["date"] if isinstance(rec["date"], dt.date) else dt.date.fromisoformat(str(rec["date"]))
     cert = view.get("certificate") or {}
