@@ -33,7 +33,7 @@ from .ir import ConditionSpec
 RULE_ID = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+"
 PACK_ID = r"[a-z0-9][a-z0-9.-]{0,63}"
 FACT_NAME = r"[a-z_]+\.[a-z_0-9]+"
-RECOMMENDABLE = ("suspended", "withdrawn", "expired")
+RECOMMENDABLE = ("suspended", "withdrawn", "expired", "valid")  # valid: a suspension lifted
 
 NON_BLANK = Str(pattern=r"[\s\S]*\S[\s\S]*", pattern_hint="must not be blank")
 
@@ -223,6 +223,15 @@ def rule_spec() -> Obj:
             "message": Field(text_spec(), required=True),
             "action": Field(text_spec()),
             "anchor": Field(Enum(("as_of", "evaluation"))),
+            "due": Field(
+                Obj(
+                    {
+                        "fact": Field(Str(pattern=FACT_NAME)),
+                        "days": Field(Str(pattern=r"[a-z][a-z0-9_]*")),
+                    },
+                    description="the action's due: a date field of the fact, or the anchor + a days parameter",
+                )
+            ),
             "facts": Field(ListOf(Str(pattern=FACT_NAME))),
             "recommends": Field(
                 Obj({"status": Field(Enum(RECOMMENDABLE), required=True), "when": Field(ConditionSpec())})
