@@ -54,6 +54,19 @@ SPEC_RULES = {
     "CHG-NOTIFY": ("info", "client"),
     "CHG-UNNOTIFIED": ("major", "client"),
     "CHG-CERT-REISSUE": ("info", "body"),
+    # SPEC Part II 6.3, 7.3
+    "NC-RESPONSE-OVERDUE": ("recorded", "client"),
+    "NC-REJECTED": ("recorded", "client"),
+    "NC-VERIFICATION-DUE": ("info", "body"),
+    "NC-VERIFICATION-OVERDUE": ("minor", "body"),
+    "TEAM-NO-LEADER": ("minor", "body"),
+    "TEAM-QUALIFICATION": ("major", "body"),
+    "TEAM-CONSULTANCY": ("major", "body"),
+    "DECISION-IMPARTIALITY": ("major", "body"),
+    "DECISION-OPEN-NC": ("major", "body"),
+    "DECISION-OVERRIDE": ("minor", "body"),
+    "DECISION-JUSTIFIED-OVERRIDE": ("info", "body"),
+    "CERT-RESTORE": ("info", "body"),
 }
 # Rules whose actions count from the evaluation date (SPEC 1: SCORE-*, EXCL-*, AUDIT-NC).
 EVALUATION_ANCHORED = re.compile(r"^(SCORE-|EXCL-|AUDIT-NC$)")
