@@ -8,9 +8,9 @@ import re
 import pytest
 
 from evaluator import load_pack
+from evaluator.api import run
 from evaluator.base.i18n import Text
 from evaluator.case.loader import build_case
-from evaluator.api import run
 from evaluator.maintain.synthetic import synthetic_case
 from evaluator.packs import builtin_pack_ids
 from evaluator.packs.catalogue import CATALOGUE

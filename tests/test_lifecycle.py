@@ -127,7 +127,8 @@ def test_a_verification_without_an_earlier_response_is_bad_input():
         ]
     )
     assert got == [
-        "evaluation.nonconformities[0].verifications[0]: verified on 2026-11-30 but no response was received on or before that date"
+        "evaluation.nonconformities[0].verifications[0]:"
+        " verified on 2026-11-30 but no response was received on or before that date"
     ]
 
 

@@ -76,10 +76,8 @@ def item_state(
     else:
         respond_by = add_days(evaluation_date, dues.major_days if severity == "major" else dues.minor_days)
     verify_by = add_days(r.received_on, dues.verify_days) if r is not None and state == "responded" else None
-    if severity == "major":
-        blocking = state != "closed"
-    else:
-        blocking = state in ("open", "rejected")
+    # a major item blocks until verified, a minor one until answered
+    blocking = state != "closed" if severity == "major" else state in ("open", "rejected")
     return ItemState(
         state=state,
         respond_by=respond_by,

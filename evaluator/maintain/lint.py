@@ -143,7 +143,7 @@ def _negated_nullable(
             yield from _negated_nullable(item, predicates, negated)
     elif isinstance(cond, Ref):
         yield from _negated_nullable(predicates[cond.name][1], predicates, negated)
-    elif negated:
+    elif negated and isinstance(cond, Compare):
         refs = [cond.left] + ([cond.right] if isinstance(cond.right, FactRef) else [])
         for ref in refs:
             if CATALOGUE[ref.type].fields[ref.field].nullable:

@@ -412,7 +412,8 @@ CATALOGUE: dict[str, FactType] = {
             F(
                 "overdue_decide_by",
                 "date",
-                "the earlier of as_of + major_days and extension_limit: when SURV-OVERDUE's decision is due (SPEC 7.4)",
+                "the earlier of as_of + major_days and extension_limit:"
+                " when SURV-OVERDUE's decision is due (SPEC 7.4)",
                 params=("major_days", "max_extension_months"),
             ),
             F(

@@ -185,7 +185,9 @@ DESCRIPTIONS_ZH: dict[str, str] = {
     "decision.differs": "记录的结果或等级与决定日当天的建议不同",
     "decision.blocking_on_date": "决定日当天阻碍决定的项数",
     "decision.blocking_ids": "决定日当天阻碍决定的项的编号",
-    "certificate.overdue_decide_by": "as_of 加 major_days 与 extension_limit 中较早者：SURV-OVERDUE 的决定期限（SPEC 7.4）",
+    "certificate.overdue_decide_by": (
+        "as_of 加 major_days 与 extension_limit 中较早者：SURV-OVERDUE 的决定期限（SPEC 7.4）"
+    ),
     "certificate.evaluated_since_suspension": "本案例的评价（监督或再认证）日期不早于 suspended_on",
     "certificate.blocking_items": "as_of 当日阻碍决定的不符合项与特别扣分项数",
     # interval

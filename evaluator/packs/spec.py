@@ -229,7 +229,7 @@ def rule_spec() -> Obj:
                         "fact": Field(Str(pattern=FACT_NAME)),
                         "days": Field(Str(pattern=r"[a-z][a-z0-9_]*")),
                     },
-                    description="the action's due: a date field of the fact, or the anchor + a days parameter",
+                    description="the action's due: a date field of the fact, or anchor + a days parameter",
                 )
             ),
             "facts": Field(ListOf(Str(pattern=FACT_NAME))),
