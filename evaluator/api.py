@@ -19,8 +19,11 @@ from .base.case_model import Case
 from .base.i18n import SEVERITIES
 from .case.loader import build_case, load_case
 from .engines import durable_available, get_engine
-from .facts.derive import Derived, derive
-from .judge import decide
+from .facts.derive import DecisionBasis, Derived, derive
+from .facts.history import known_on
+from .facts.lifecycle import item_json
+from .facts.scoring import if_exclusions_rejected
+from .judge import decide, recommend
 from .judge.findings import Finding, build_finding, finding_json, order_key
 from .packs import Pack, load_pack
 
@@ -47,22 +50,40 @@ def choose_engine(requested: str | None) -> str:
 def run(case: Case, pack: Pack, engine: str | None = None) -> Evaluation:
     """Evaluate a validated case."""
     name = choose_engine(engine)
-    derived = derive(case, pack)
+    basis = None
+    if case.decision is not None:
+        # SPEC 7.2: the recorded decision is judged against the recommendation as of its date
+        before = run(known_on(case, case.decision.date), pack, name)
+        recommended = before.result["decision"]["recommended"]
+        blocking = tuple(item.id for item in before.derived.items if item.status.blocking)
+        basis = DecisionBasis(recommended["outcome"], recommended["grade"], blocking)
+    derived = derive(case, pack, basis)
     firings = get_engine(name, pack, case.stage).run(derived.facts)
     findings = tuple(sorted((build_finding(f, case, pack) for f in firings), key=order_key))
     summary = {severity: sum(1 for f in findings if f.severity == severity) for severity in SEVERITIES}
+    eligible = decide.eligible(case, pack, findings)
+    certificate = decide.certificate_section(case, pack, findings)
+    unjustified = frozenset(str(f.subject) for f in findings if f.rule.id == "EXCL-UNJUSTIFIED")
+    sensitivity = if_exclusions_rejected(case.evaluation, pack, unjustified) if case.evaluation else None
     result = {
         "case_id": case.case_id,
         "as_of": case.as_of.isoformat(),
         "stage": case.stage,
         "pack": {"id": pack.id, "version": pack.version, "sha256": pack.sha256},
         "engine": name,
-        "eligible": decide.eligible(case, pack, findings),
+        "eligible": eligible,
         "grade": derived.score.grade if derived.score else None,
-        "score": decide.score_section(derived.score),
-        "certificate": decide.certificate_section(case, pack, findings),
+        "score": decide.score_section(derived.score, sensitivity),
+        "certificate": certificate,
         "surveillance": decide.surveillance_section(derived.timeline),
         "notifications_required": decide.notifications_required(pack, derived),
+        "nonconformities": [item_json(item) for item in derived.items],
+        "decision": {
+            "recommended": recommend.recommended(
+                case, findings, derived.items, eligible, derived.score, certificate
+            ),
+            "recorded": recommend.recorded(case),
+        },
         "findings": [finding_json(f) for f in findings],
         "summary": summary,
     }

@@ -136,7 +136,7 @@ def test_rules_list():
     table = run_cli("rules", "list").stdout
     assert "ELIG-LICENCE" in table and "CHG-CERT-REISSUE" in table
     rows = json.loads(run_cli("rules", "list", "--format", "json").stdout)
-    assert len(rows) == 36
+    assert len(rows) == 48  # SPEC Part I 36 + Part II 12
 
 
 def test_internal_error_is_short_without_debug_and_has_a_traceback_with_it(monkeypatch):

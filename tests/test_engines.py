@@ -61,7 +61,7 @@ from evaluator.maintain.synthetic import synthetic_case
 pack = load_pack("gbt27922-2011")
 doc = synthetic_case(1, pack)
 doc.update(stage="change", changes=[])
-for key in ("evaluation", "evidence", "application", "service_system", "incidents"):
+for key in ("evaluation", "evidence", "application", "service_system", "incidents", "decision"):
     doc.pop(key, None)
 doc["certificate"]["status"] = "withdrawn"
 case, pack = build_case(doc, "quiet")

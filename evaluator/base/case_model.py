@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from .i18n import Text
+
 STAGES = ("application", "initial", "surveillance", "recertification", "change")
 EVALUATION_TYPES = ("initial", "surveillance", "recertification")
 CERTIFICATE_STATUSES = ("valid", "suspended", "withdrawn", "expired")
@@ -20,6 +22,19 @@ INCIDENT_SEVERITIES = ("major", "minor")
 RECORDED_SEVERITIES = ("major", "minor", "observation")
 DEDUCTION_BASES = ("law", "own_rules", "industry", "system")
 SURVEILLANCE_RESULTS = ("pass", "fail")
+VERIFICATION_RESULTS = ("accepted", "rejected")
+VERIFICATION_METHODS = ("document", "on_site")
+TEAM_ROLES = ("leader", "member", "technical_expert", "observer")
+SITE_KINDS = ("head_office", "outlet", "other")
+# SPEC 7.1: the outcomes a body can record at each stage (never `pending`)
+DECISION_OUTCOMES: dict[str, tuple[str, ...]] = {
+    "application": ("accept_application", "return_application", "reject_application"),
+    "initial": ("grant", "refuse"),
+    "recertification": ("renew", "refuse"),
+    "surveillance": ("maintain", "suspend", "restore", "withdraw", "expire", "grade_change", "reissue"),
+    "change": ("maintain", "suspend", "restore", "withdraw", "expire", "grade_change", "reissue"),
+}
+GRADED_OUTCOMES = ("grant", "renew", "grade_change")
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,8 @@ class Organization:
     part_of_legal_entity: bool = False
     business_type: str | None = None
     licences: tuple[Licence, ...] = ()
+    name_en: str | None = None
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,9 +98,35 @@ class Exclusion:
 
 
 @dataclass(frozen=True)
+class Response:
+    """The organisation's corrective-action reply (SPEC 6.1)."""
+
+    received_on: dt.date
+    root_cause: str
+    correction: str
+    corrective_action: str
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The body's verification of a reply (SPEC 6.1)."""
+
+    date: dt.date
+    result: str
+    by: str | None = None
+    method: str = "document"
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class SpecialDeduction:
     item: str
     basis: str | None = None
+    id: str | None = None
+    site: str | None = None
+    responses: tuple[Response, ...] = ()
+    verifications: tuple[Verification, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,6 +141,25 @@ class Nonconformity:
     statement: str
     evidence: str | None = None
     requirement: str | None = None
+    id: str | None = None
+    site: str | None = None
+    responses: tuple[Response, ...] = ()
+    verifications: tuple[Verification, ...] = ()
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    name: str
+    role: str
+    qualified_until: dt.date | None = None
+    consulted_client_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    kind: str | None = None
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +171,16 @@ class Evaluation:
     special_deductions: tuple[SpecialDeduction, ...] = ()
     special_bonus: SpecialBonus | None = None
     nonconformities: tuple[Nonconformity, ...] = ()
+    start: dt.date | None = None
+    team: tuple[TeamMember, ...] | None = None
+    sites: tuple[Site, ...] | None = None
+
+    def nonconformity_ids(self) -> list[str]:
+        """Each nonconformity's id: as given, else NC-<n> (n its 1-based position, SPEC 6.1)."""
+        return [nc.id or f"NC-{n}" for n, nc in enumerate(self.nonconformities, 1)]
+
+    def special_deduction_ids(self) -> list[str]:
+        return [sd.id or f"SD-{n}" for n, sd in enumerate(self.special_deductions, 1)]
 
 
 @dataclass(frozen=True)
@@ -129,6 +201,8 @@ class Certificate:
     cycle_start: dt.date | None = None
     suspended_on: dt.date | None = None
     suspension_until: dt.date | None = None
+    scope: Text | None = None
+    suspension_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +228,17 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """The certification decision as recorded (认证决定, SPEC 7.1)."""
+
+    date: dt.date
+    by: str
+    outcome: str
+    grade: str | None = None
+    justification: str | None = None
+
+
+@dataclass(frozen=True)
 class Case:
     case_id: str
     stage: str
@@ -169,5 +254,6 @@ class Case:
     surveillance: tuple[SurveillanceRecord, ...] = ()
     extension: Extension | None = None
     changes: tuple[Change, ...] | None = None
+    decision: Decision | None = None
     source: str = field(default="<case>", compare=False)
     document: Any = field(default=None, compare=False, repr=False)  # as parsed: for its content hash

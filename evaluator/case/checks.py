@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from ..base.case_model import Case
+from ..base.case_model import GRADED_OUTCOMES, Case
 from ..base.errors import Problem
 from ..base.schema_language import item_path
 from ..base.yamlsafe import LocDict, LocList
@@ -54,6 +54,8 @@ class _Checker:
         self.certificate_dates()
         self.scores()
         self.listed_once()
+        self.lifecycle()
+        self.team_and_decision()
         return self.problems
 
     # ------------------------------------------------------------------------------------ dates
@@ -169,6 +171,98 @@ class _Checker:
             if key in seen:
                 self.error((*path, i, field) if field else (*path, i), f"{key} {message}")
             seen.add(key)
+
+    # ---------------------------------------------------------------------- lifecycle (SPEC 6.1)
+    def lifecycle(self) -> None:
+        evaluation = self.case.evaluation
+        if evaluation is None:
+            return
+        sites = {s.name.strip() for s in evaluation.sites} if evaluation.sites is not None else None
+        lists: list[tuple[str, tuple[Any, ...], list[str]]] = [
+            ("nonconformities", evaluation.nonconformities, evaluation.nonconformity_ids()),
+            ("special_deductions", evaluation.special_deductions, evaluation.special_deduction_ids()),
+        ]
+        first: dict[str, str] = {}
+        for name, items, ids in lists:
+            for i, (item, item_id) in enumerate(zip(items, ids, strict=True)):
+                where = ("evaluation", name, i)
+                if item_id in first:
+                    self.error((*where, "id"), f"{item_id} is also the id of {first[item_id]}")
+                else:
+                    first[item_id] = f"evaluation.{name}[{i}]"
+                if sites is not None and item.site is not None and item.site.strip() not in sites:
+                    self.error((*where, "site"), f'"{item.site}" is not a name in evaluation.sites')
+                if getattr(item, "severity", "minor") == "observation":
+                    for key in ("responses", "verifications"):
+                        if getattr(item, key):
+                            self.error((*where, key), "an observation carries no responses or verifications")
+                    continue
+                self._replies(where, item.responses, item.verifications, evaluation.date)
+
+    def _replies(
+        self,
+        where: tuple[str | int, ...],
+        responses: tuple[Any, ...],
+        verifications: tuple[Any, ...],
+        start: dt.date,
+    ) -> None:
+        for key, entries, field in (
+            ("responses", responses, "received_on"),
+            ("verifications", verifications, "date"),
+        ):
+            previous: dt.date | None = None
+            for j, entry in enumerate(entries):
+                day = getattr(entry, field)
+                path = (*where, key, j, field)
+                if day < start:
+                    self.error(path, f"{day} is before evaluation.date {start}")
+                elif day > self.case.as_of:
+                    self.error(path, f"{day} is after as_of {self.case.as_of}")
+                if previous is not None and day < previous:
+                    self.error(
+                        path, f"{day} is before the entry above it ({previous}): list them oldest first"
+                    )
+                previous = day
+        for j, verification in enumerate(verifications):
+            if not any(r.received_on <= verification.date for r in responses):
+                self.error(
+                    (*where, "verifications", j),
+                    f"verified on {verification.date} but no response was received on or before that date",
+                )
+
+    # -------------------------------------------------------------- team and decision (SPEC 7.1)
+    def team_and_decision(self) -> None:
+        c, evaluation, decision = self.case, self.case.evaluation, self.case.decision
+        if evaluation is not None and evaluation.start is not None and evaluation.start > evaluation.date:
+            self.error(
+                ("evaluation", "start"), f"{evaluation.start} is after evaluation.date {evaluation.date}"
+            )
+        if decision is None:
+            return
+        if decision.date > c.as_of:
+            self.error(("decision", "date"), f"{decision.date} is after as_of {c.as_of}")
+        if evaluation is not None and decision.date < evaluation.date:
+            self.error(("decision", "date"), f"{decision.date} is before evaluation.date {evaluation.date}")
+        if evaluation is None and c.stage in ("initial", "recertification"):
+            self.error(("decision",), f"a decision at stage {c.stage} needs the evaluation it decides on")
+        graded = decision.outcome in GRADED_OUTCOMES
+        if graded and decision.grade is None:
+            self.error(("decision", "grade"), f"outcome {decision.outcome} needs the grade decided")
+        elif not graded and decision.grade is not None:
+            self.error(("decision", "grade"), f"outcome {decision.outcome} takes no grade")
+        later: list[tuple[tuple[str | int, ...], dt.date | None]] = []
+        if c.certificate:
+            cert = c.certificate
+            later += [
+                (("certificate", "issued_on"), cert.issued_on),
+                (("certificate", "evaluated_on"), cert.evaluated_on),
+                (("certificate", "suspended_on"), cert.suspended_on),
+            ]
+        if c.application:
+            later.append((("application", "date"), c.application.date))
+        for path, day in later:
+            if day is not None and day > decision.date:
+                self.error(path, f"{day} is after decision.date {decision.date}: the decision cannot know it")
 
 
 def check_case(case: Case, pack: Pack, doc: Any, file: str) -> list[Problem]:

@@ -186,6 +186,7 @@ def _build(
         surveillance=data.get("surveillance", ()),
         extension=data.get("extension"),
         changes=data.get("changes"),
+        decision=data.get("decision"),
         source=name,
         document=doc,
     )

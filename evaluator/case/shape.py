@@ -12,6 +12,7 @@ import functools
 from typing import Any
 
 from ..base import case_model as m
+from ..base.i18n import Text
 from ..base.schema_language import Bool, Date, Dict, Enum, Field, Int, ListOf, Num, Obj, Spec, Str
 from ..packs.model import Pack
 
@@ -50,6 +51,8 @@ def _organization() -> Obj:
             "business_type": _opt(Enum(m.BUSINESS_TYPES), nullable=True),
             "legal_compliance": _req(Bool()),
             "licences": _opt(ListOf(licence)),
+            "name_en": _opt(Str(), nullable=True),
+            "address": _opt(Str(), nullable=True),
         },
         build=m.Organization,
     )
@@ -87,6 +90,61 @@ def _application(pack: Pack, stage: str) -> Obj:
     )
 
 
+ITEM_ID = r"[A-Za-z0-9._-]{1,32}"
+
+
+def _lifecycle_fields() -> dict[str, Field]:
+    """What an item of the nonconformity lifecycle may carry (SPEC 6.1)."""
+    non_blank = Str(pattern=r"[\s\S]*\S[\s\S]*", pattern_hint="must not be blank")
+    response = Obj(
+        {
+            "received_on": _req(Date()),
+            "root_cause": _req(non_blank),
+            "correction": _req(non_blank),
+            "corrective_action": _req(non_blank),
+            "evidence": _opt(ListOf(Str())),
+        },
+        build=m.Response,
+    )
+    verification = Obj(
+        {
+            "date": _req(Date()),
+            "by": _req(non_blank),
+            "result": _req(Enum(m.VERIFICATION_RESULTS)),
+            "method": _opt(Enum(m.VERIFICATION_METHODS)),
+            "note": _opt(Str(), nullable=True),
+        },
+        build=m.Verification,
+    )
+    return {
+        "id": _opt(Str(pattern=ITEM_ID, pattern_hint="letters, digits, '.', '_', '-'; at most 32")),
+        "site": _opt(Str(), nullable=True),
+        "responses": _opt(ListOf(response)),
+        "verifications": _opt(ListOf(verification)),
+    }
+
+
+def _team_and_sites() -> dict[str, Field]:
+    member = Obj(
+        {
+            "name": _req(Str(pattern=r"[\s\S]*\S[\s\S]*", pattern_hint="must not be blank")),
+            "role": _req(Enum(m.TEAM_ROLES)),
+            "qualified_until": _opt(Date(), nullable=True),
+            "consulted_client_on": _opt(Date(), nullable=True),
+        },
+        build=m.TeamMember,
+    )
+    site = Obj(
+        {
+            "name": _req(Str(pattern=r"[\s\S]*\S[\s\S]*", pattern_hint="must not be blank")),
+            "kind": _opt(Enum(m.SITE_KINDS), nullable=True),
+            "address": _opt(Str(), nullable=True),
+        },
+        build=m.Site,
+    )
+    return {"start": _opt(Date(), nullable=True), "team": _opt(ListOf(member)), "sites": _opt(ListOf(site))}
+
+
 def _evaluation(pack: Pack) -> Obj:
     indicators = tuple(pack.indicators)
     score = Obj({"awarded": _req(Num(minimum=0)), "available": _req(Num(minimum=0))}, build=m.IndicatorScore)
@@ -106,7 +164,11 @@ def _evaluation(pack: Pack) -> Obj:
             "special_deductions": _opt(
                 ListOf(
                     Obj(
-                        {"item": _req(Str()), "basis": _opt(Enum(m.DEDUCTION_BASES), nullable=True)},
+                        {
+                            "item": _req(Str()),
+                            "basis": _opt(Enum(m.DEDUCTION_BASES), nullable=True),
+                            **_lifecycle_fields(),
+                        },
                         build=m.SpecialDeduction,
                     )
                 )
@@ -121,11 +183,13 @@ def _evaluation(pack: Pack) -> Obj:
                             "statement": _req(Str()),
                             "evidence": _opt(Str(), nullable=True),
                             "requirement": _opt(Str(), nullable=True),
+                            **_lifecycle_fields(),
                         },
                         build=m.Nonconformity,
                     )
                 )
             ),
+            **_team_and_sites(),
         },
         build=m.Evaluation,
     )
@@ -143,8 +207,31 @@ def _certificate(pack: Pack) -> Obj:
             "status": _req(Enum(m.CERTIFICATE_STATUSES)),
             "suspended_on": _opt(Date(), nullable=True),
             "suspension_until": _opt(Date(), nullable=True),
+            "scope": _opt(text_obj(), nullable=True),
+            "suspension_reason": _opt(Str(), nullable=True),
         },
         build=m.Certificate,
+    )
+
+
+def text_obj() -> Obj:
+    return Obj({"zh": _req(Str()), "en": _req(Str())}, build=Text)
+
+
+def _decision(pack: Pack, stage: str) -> Obj:
+    # an outcome the stage cannot have is bad input (7.1)
+    outcomes = m.DECISION_OUTCOMES.get(stage) or tuple(
+        dict.fromkeys(o for s in m.STAGES for o in m.DECISION_OUTCOMES[s])
+    )
+    return Obj(
+        {
+            "date": _req(Date()),
+            "by": _req(Str(pattern=r"[\s\S]*\S[\s\S]*", pattern_hint="must not be blank")),
+            "outcome": _req(Enum(outcomes)),
+            "grade": _opt(Enum(tuple(g.id for g in pack.grades)), nullable=True),
+            "justification": _opt(Str(), nullable=True),
+        },
+        build=m.Decision,
     )
 
 
@@ -214,6 +301,7 @@ def case_spec(pack: Pack, stage: str) -> Obj:
             nullable=True,
         ),
         "changes": _opt(ListOf(change)),
+        "decision": _opt(_decision(pack, stage), nullable=True),
     }
     return Obj(fields, description=f"a certeval case at stage {stage} (SPEC 2)")
 

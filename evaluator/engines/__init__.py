@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
 from ..facts.derive import Fact
+from ..packs.ir import fired_field
 from ..packs.model import Pack, Rule
 
 ENGINES = ("durable", "python")
@@ -33,8 +34,38 @@ class EngineUnavailable(Exception):
     pass
 
 
-def rules_for_stage(pack: Pack, stage: str) -> list[Rule]:
-    return [rule for rule in pack.rules if not rule.stages or stage in rule.stages]
+def rules_for_stage(pack: Pack, stage: str, level: int = 1) -> list[Rule]:
+    """The rules of a case stage, of rule stage 1 (facts only) or 2 (fired / not_fired)."""
+    return [
+        rule
+        for rule in pack.rules
+        if (not rule.stages or stage in rule.stages) and bool(rule.depends_on) == (level == 2)
+    ]
+
+
+class TwoStages:
+    """Stage 1 over the facts, then stage 2 over the same facts with "rule X fired" added to
+    the fact types stage-2 rules read (SPEC 6.3).  Lint keeps stage 2 free of chains."""
+
+    def __init__(self, name: str, first: Engine, second: Engine | None, second_rules: Sequence[Rule]) -> None:
+        self.name = name
+        self._first, self._second = first, second
+        self._types = {rule.for_each for rule in second_rules}
+        self._tested = sorted({r for rule in second_rules for r in rule.depends_on})
+
+    def run(self, facts: Sequence[Fact]) -> list[Firing]:
+        firings = self._first.run(facts)
+        if self._second is None:
+            return firings
+        return firings + self._second.run(with_fired(facts, firings, self._types, self._tested))
+
+
+def with_fired(
+    facts: Sequence[Fact], firings: Sequence[Firing], types: set[str], tested: Sequence[str]
+) -> list[Fact]:
+    fired = {f.rule.id for f in firings}
+    extra = {fired_field(rule_id): rule_id in fired for rule_id in tested}
+    return [Fact(f.type, f.subject, {**f.values, **extra}) if f.type in types else f for f in facts]
 
 
 def durable_available() -> bool:
@@ -47,15 +78,22 @@ def durable_available() -> bool:
 
 @functools.lru_cache(maxsize=64)
 def get_engine(name: str, pack: Pack, stage: str) -> Engine:
-    """The engine `name` for `pack` at `stage`, built once per process."""
+    """The engine `name` for `pack` at `stage` (both rule stages), built once per process."""
+    second_rules = rules_for_stage(pack, stage, 2)
+    first = _single(name, pack, rules_for_stage(pack, stage, 1), f"{stage}-1")
+    second = _single(name, pack, second_rules, f"{stage}-2") if second_rules else None
+    return TwoStages(name, first, second, second_rules)
+
+
+def _single(name: str, pack: Pack, rules: list[Rule], label: str) -> Engine:
     if name == "python":
         from .python_engine import PythonEngine
 
-        return PythonEngine(pack, stage)
+        return PythonEngine(pack, rules)
     if name == "durable":
         if not durable_available():
             raise EngineUnavailable("durable_rules cannot be imported here; use --engine python")
         from .durable_engine import DurableEngine
 
-        return DurableEngine(pack, stage)
+        return DurableEngine(pack, rules, label)
     raise ValueError(f"unknown engine {name!r}")

@@ -39,7 +39,7 @@ import durable_rules_engine as dre
 from ..facts.derive import Fact
 from ..packs.ir import OPERATORS, All, AnyOf, Compare, Cond, FactRef, fields_used, resolve
 from ..packs.model import Pack, Rule
-from . import Firing, rules_for_stage
+from . import Firing
 
 _ruleset_names = itertools.count()
 _session_ids = itertools.count()
@@ -92,12 +92,12 @@ def _compare(cond: Compare, params: Mapping[str, Any]) -> dict[str, Any]:
 class DurableEngine:
     name = "durable"
 
-    def __init__(self, pack: Pack, stage: str) -> None:
+    def __init__(self, pack: Pack, rules: Sequence[Rule], label: str) -> None:
         params = pack.param_values()
         self._rules: dict[str, Rule] = {}
         self._fields: dict[str, set[str]] = {}
         definition: dict[str, Any] = {}
-        for index, rule in enumerate(rules_for_stage(pack, stage)):
+        for index, rule in enumerate(rules):
             key = f"r{index}"
             self._rules[key] = rule
             self._fields.setdefault(rule.for_each, set()).update(fields_used(rule.normal))
@@ -108,7 +108,7 @@ class DurableEngine:
             # cap: all of a rule's matches in one action, not one round trip per firing
             definition[key] = {"all": [{"m": pattern}], "cap": CAP}
         definition[SENTINEL_RULE] = {"all": [{"m": {"t": SENTINEL_TYPE}}], "cap": CAP}
-        name = f"certeval-{pack.id}-{stage}-{next(_ruleset_names)}"
+        name = f"certeval-{pack.id}-{label}-{next(_ruleset_names)}"
         self._handle = dre.create_ruleset(name, json.dumps(definition))
 
     def run(self, facts: Sequence[Fact]) -> list[Firing]:

@@ -8,16 +8,16 @@ from collections.abc import Sequence
 from ..facts.derive import Fact
 from ..packs.ir import Predicate, compile_python
 from ..packs.model import Pack, Rule
-from . import Firing, rules_for_stage
+from . import Firing
 
 
 class PythonEngine:
     name = "python"
 
-    def __init__(self, pack: Pack, stage: str) -> None:
+    def __init__(self, pack: Pack, rules: Sequence[Rule]) -> None:
         params = pack.param_values()
         self._by_type: dict[str, list[tuple[Rule, Predicate]]] = defaultdict(list)
-        for rule in rules_for_stage(pack, stage):
+        for rule in rules:
             self._by_type[rule.for_each].append((rule, compile_python(rule.normal, params)))
 
     def run(self, facts: Sequence[Fact]) -> list[Firing]:

@@ -9,6 +9,7 @@ compares two fields of one fact.  Which fact types and fields exist is fixed by 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -20,6 +21,7 @@ from ..base.i18n import Text
 from ..packs.model import Pack
 from .certificate_timeline import Timeline, timeline
 from .credit_code import PROBLEM_TEXT, credit_code_problem
+from .lifecycle import ItemState, TrackedItem, pack_dues, tracked_items
 from .scoring import ScoreOutcome, score
 
 INCIDENT_KIND_LABELS = {"accident": Text("事故", "accident"), "complaint": Text("投诉", "complaint")}
@@ -38,6 +40,15 @@ class Fact:
     values: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class DecisionBasis:
+    """The recommendation as of decision.date (SPEC 7.2): what the recorded decision is compared with."""
+
+    outcome: str
+    grade: str | None
+    blocking_ids: tuple[str, ...]
+
+
 @dataclass
 class Derived:
     """A case's facts, and the exact results the decision step reports."""
@@ -46,6 +57,16 @@ class Derived:
     reference_date: dt.date | None = None
     score: ScoreOutcome | None = None
     timeline: Timeline | None = None
+    items: list[TrackedItem] = field(default_factory=list)  # the lifecycle on as_of (SPEC 6.2)
+    basis: DecisionBasis | None = None
+
+
+APPROVING_OUTCOMES = ("grant", "renew", "maintain", "restore")
+
+
+def normal_name(name: str) -> str:
+    """A person's name as compared (SPEC 7.1): NFKC, case-folded, all whitespace removed."""
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def reference_date(case: Case) -> dt.date:
@@ -57,10 +78,12 @@ def reference_date(case: Case) -> dt.date:
     return case.as_of
 
 
-def derive(case: Case, pack: Pack) -> Derived:
-    derived = Derived(reference_date=reference_date(case))
+def derive(case: Case, pack: Pack, basis: DecisionBasis | None = None) -> Derived:
+    """The facts of `case`; `basis` is the recommendation as of decision.date, when one is recorded."""
+    derived = Derived(reference_date=reference_date(case), basis=basis)
     derived.score = score(case.evaluation, pack) if case.evaluation else None
     derived.timeline = timeline(case, pack)
+    derived.items = tracked_items(case.evaluation, case.as_of, pack_dues(pack.integer))
     for producer in (
         _organization,
         _system,
@@ -71,6 +94,9 @@ def derive(case: Case, pack: Pack) -> Derived:
         _evidence,
         _certificate,
         _changes,
+        _items,
+        _team,
+        _decision,
     ):
         derived.facts.extend(producer(case, pack, derived))
     return derived
@@ -231,21 +257,29 @@ def _evaluation(case: Case, pack: Pack, d: Derived) -> Iterator[Fact]:
             },
         )
     points = _number(pack.number("special_deduction_points"))
-    for i, deduction in enumerate(evaluation.special_deductions):
+    states = {item.subject: item.status for item in d.items}
+    for i, (deduction, sd_id) in enumerate(
+        zip(evaluation.special_deductions, evaluation.special_deduction_ids(), strict=True)
+    ):
+        subject = f"evaluation.special_deductions[{i}]"
         yield Fact(
             "special_deduction",
-            f"evaluation.special_deductions[{i}]",
+            subject,
             {
                 "item": deduction.item,
                 "basis": deduction.basis,
                 "basis_label": DEDUCTION_BASIS_LABELS.get(deduction.basis or ""),
                 "points": points,
+                **_lifecycle_brief(sd_id, states.get(subject)),
             },
         )
-    for i, nc in enumerate(evaluation.nonconformities):
+    for i, (nc, nc_id) in enumerate(
+        zip(evaluation.nonconformities, evaluation.nonconformity_ids(), strict=True)
+    ):
+        subject = f"evaluation.nonconformities[{i}]"
         yield Fact(
             "nonconformity",
-            f"evaluation.nonconformities[{i}]",
+            subject,
             {
                 "indicator": nc.indicator,
                 "indicator_label": pack.indicators[nc.indicator].label,
@@ -253,8 +287,19 @@ def _evaluation(case: Case, pack: Pack, d: Derived) -> Iterator[Fact]:
                 "statement": nc.statement,
                 "evidence": nc.evidence,
                 "requirement": nc.requirement,
+                **_lifecycle_brief(nc_id, states.get(subject)),
             },
         )
+
+
+def _lifecycle_brief(item_id: str, status: ItemState | None) -> dict[str, Any]:
+    """id, state and respond_by of an item (an observation has its id only, SPEC 6.2)."""
+    return {
+        "id": item_id,
+        "state": status.state if status else None,
+        "respond_by": status.respond_by if status else None,
+        "closed": bool(status and status.state == "closed"),
+    }
 
 
 def _evidence(case: Case, pack: Pack, d: Derived) -> Iterator[Fact]:
@@ -313,6 +358,10 @@ def _certificate(case: Case, pack: Pack, d: Derived) -> Iterator[Fact]:
             "recertification_evaluated": t.recertification_evaluated,
             "suspended_on": cert.suspended_on,
             "suspension_until": t.suspension_until,
+            # SPEC 7.4: a body that decides after the last date an extension can reach cannot extend
+            "overdue_decide_by": min(add_days(case.as_of, pack.integer("major_days")), t.extension_limit),
+            "evaluated_since_suspension": _evaluated_since_suspension(case),
+            "blocking_items": sum(1 for item in d.items if item.status.blocking),
         },
     )
     interval = pack.integer("surveillance_interval_months")
@@ -333,6 +382,17 @@ def _certificate(case: Case, pack: Pack, d: Derived) -> Iterator[Fact]:
         )
 
 
+def _evaluated_since_suspension(case: Case) -> bool:
+    evaluation, cert = case.evaluation, case.certificate
+    return bool(
+        evaluation
+        and cert
+        and cert.suspended_on
+        and evaluation.type in ("surveillance", "recertification")
+        and evaluation.date >= cert.suspended_on
+    )
+
+
 def _changes(case: Case, pack: Pack, d: Derived) -> Iterator[Fact]:
     days = pack.integer("notify_days")
     for i, change in enumerate(case.changes or ()):
@@ -351,3 +411,80 @@ def _changes(case: Case, pack: Pack, d: Derived) -> Iterator[Fact]:
                 "description": change.description,
             },
         )
+
+
+# ---------------------------------------------------------------------- lifecycle, team, decision
+def _items(case: Case, pack: Pack, d: Derived) -> Iterator[Fact]:
+    for item in d.items:
+        s = item.status
+        yield Fact(
+            "nc_item",
+            item.subject,
+            {
+                "id": item.id,
+                "kind": item.kind,
+                "severity": item.severity,
+                "text": item.text,
+                "state": s.state,
+                "respond_by": s.respond_by,
+                "responded_on": s.responded_on,
+                "verify_by": s.verify_by,
+                "verified_on": s.verified_on,
+                "verified_by": s.verified_by,
+                "overdue": s.overdue,
+                "blocking": s.blocking,
+                "as_of": case.as_of,
+            },
+        )
+
+
+def _team(case: Case, pack: Pack, d: Derived) -> Iterator[Fact]:
+    evaluation = case.evaluation
+    if evaluation is None or evaluation.team is None:
+        return
+    yield Fact(
+        "team",
+        None,
+        {"size": len(evaluation.team), "has_leader": any(m.role == "leader" for m in evaluation.team)},
+    )
+    cooling_start = add_months(evaluation.date, -pack.integer("consultancy_cooling_months"))
+    for i, member in enumerate(evaluation.team):
+        yield Fact(
+            "team_member",
+            f"evaluation.team[{i}]",
+            {
+                "name": member.name,
+                "role": member.role,
+                "qualified_until": member.qualified_until,
+                "consulted_client_on": member.consulted_client_on,
+                "evaluation_date": evaluation.date,
+                "cooling_start": cooling_start,
+            },
+        )
+
+
+def _decision(case: Case, pack: Pack, d: Derived) -> Iterator[Fact]:
+    decision, basis = case.decision, d.basis
+    if decision is None or basis is None:
+        return
+    team = case.evaluation.team if case.evaluation and case.evaluation.team else ()
+    justified = bool(decision.justification and decision.justification.strip())
+    yield Fact(
+        "decision",
+        None,
+        {
+            "date": decision.date,
+            "by": decision.by,
+            "outcome": decision.outcome,
+            "grade": decision.grade,
+            "justification": decision.justification,
+            "justified": justified,
+            "by_team_member": normal_name(decision.by) in {normal_name(m.name) for m in team},
+            "approves": decision.outcome in APPROVING_OUTCOMES,
+            "recommended_outcome": basis.outcome,
+            "recommended_grade": basis.grade,
+            "differs": (decision.outcome, decision.grade) != (basis.outcome, basis.grade),
+            "blocking_on_date": len(basis.blocking_ids),
+            "blocking_ids": list(basis.blocking_ids),
+        },
+    )

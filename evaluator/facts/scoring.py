@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 
-from ..base.case_model import Evaluation
+from ..base.case_model import Evaluation, IndicatorScore
 from ..packs.model import Pack
 
 
@@ -50,17 +50,23 @@ def valid_exclusions(evaluation: Evaluation, pack: Pack) -> set[str]:
     return {e.indicator for e in evaluation.excluded if pack.indicators[e.indicator].excludable}
 
 
-def score(evaluation: Evaluation, pack: Pack) -> ScoreOutcome | None:
+def score(evaluation: Evaluation, pack: Pack, rejected: frozenset[str] = frozenset()) -> ScoreOutcome | None:
+    """The evaluation's score; `rejected` exclusions are scored as applicable with awarded 0
+    (the score sensitivity of SPEC 7.2)."""
     if evaluation.scores is None:
         return None
-    excluded = valid_exclusions(evaluation, pack)
+    excluded = valid_exclusions(evaluation, pack) - rejected
     applicable = {key: key not in excluded for key in pack.indicators}
+    sheet = {
+        key: IndicatorScore(Fraction(0), s.available) if key in rejected else s
+        for key, s in evaluation.scores.items()
+    }
     by_category = {}
     for category in pack.categories:
         keys = [k for k, ind in pack.indicators.items() if ind.category == category and applicable[k]]
         by_category[category] = CategoryScore(
-            exact_sum(evaluation.scores[k].awarded for k in keys),
-            exact_sum(evaluation.scores[k].available for k in keys),
+            exact_sum(sheet[k].awarded for k in keys),
+            exact_sum(sheet[k].available for k in keys),
         )
     awarded = exact_sum(c.awarded for c in by_category.values())
     available = exact_sum(c.available for c in by_category.values())
@@ -87,6 +93,13 @@ def score(evaluation: Evaluation, pack: Pack) -> ScoreOutcome | None:
         special_deductions=deductions,
         special_bonus=bonus,
     )
+
+
+def if_exclusions_rejected(
+    evaluation: Evaluation, pack: Pack, unjustified: frozenset[str]
+) -> ScoreOutcome | None:
+    """The score with every unjustified (allowed) exclusion rejected; None when there is none."""
+    return score(evaluation, pack, unjustified) if unjustified else None
 
 
 def truncate2(value: Fraction) -> Decimal:

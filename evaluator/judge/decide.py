@@ -42,16 +42,20 @@ def recommendation(case: Case, pack: Pack, findings: Sequence[Finding]) -> tuple
     """The recommended certificate status and the rule IDs of the deciding tier.
 
     Tiers follow the pack's status_precedence; a certificate already in a tier's status stays
-    there (a suspended certificate stays suspended) with only that tier's reasons.  A
+    there (a suspended certificate stays suspended) with only that tier's reasons, unless a
+    finding recommends a later tier (CERT-RESTORE recommends `valid`).  A
     certificate that is no longer certified (withdrawn, expired) keeps its status.
     """
     assert case.certificate is not None
     current = case.certificate.status
     if current not in CERTIFIED_STATUSES:
         return current, []
-    for status in pack.status_precedence:
+    precedence = pack.status_precedence
+    for rank, status in enumerate(precedence):
         reasons = sorted({f.rule.id for f in findings if f.recommends == status})
-        if reasons or status == current:
+        # a status already held stays, unless a later tier lifts it (CERT-RESTORE, SPEC 7.3)
+        lifted = any(f.recommends in precedence[rank + 1 :] for f in findings)
+        if reasons or (status == current and not lifted):
             return status, reasons
     return current, []
 
@@ -81,10 +85,15 @@ def surveillance_section(timeline: Timeline | None) -> dict[str, Any] | None:
     }
 
 
-def score_section(outcome: ScoreOutcome | None) -> dict[str, Any] | None:
+def score_section(
+    outcome: ScoreOutcome | None, sensitivity: ScoreOutcome | None = None
+) -> dict[str, Any] | None:
     if outcome is None:
         return None
     return {
+        "if_exclusions_rejected": None
+        if sensitivity is None
+        else {"total": json_number(truncate2(sensitivity.final)), "grade": sensitivity.grade},
         "total": json_number(truncate2(outcome.final)),
         "base": json_number(truncate2(outcome.base)),
         "by_category": {

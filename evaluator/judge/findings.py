@@ -134,6 +134,16 @@ def anchor_date(rule: Rule, case: Case) -> dt.date:
     return case.as_of
 
 
+def action_due(rule: Rule, severity: str, values: dict[str, Any], case: Case, pack: Pack) -> dt.date:
+    """A date field of the fact (`due: {fact: …}`), else the anchor + the rule's days parameter
+    (`due: {days: …}`), else the anchor + major_days / minor_days (SPEC 1, 6.3)."""
+    if rule.due_fact is not None and values.get(rule.due_fact.field) is not None:
+        day: dt.date = values[rule.due_fact.field]
+        return day
+    days = rule.due_days or f"{severity}_days"
+    return add_days(anchor_date(rule, case), pack.integer(days))
+
+
 def build_finding(firing: Firing, case: Case, pack: Pack) -> Finding:
     rule, fact = firing.rule, firing.fact
     values = fact.values
@@ -141,7 +151,7 @@ def build_finding(firing: Firing, case: Case, pack: Pack) -> Finding:
     severity = str(values[rule.severity_fact.field]) if rule.severity_fact else rule.severity
     action = None
     if rule.action is not None and severity in ("major", "minor"):
-        due = add_days(anchor_date(rule, case), pack.integer(f"{severity}_days"))
+        due = action_due(rule, severity, values, case, pack)
         action = Action(
             Text(render(rule.action.zh, values, params, "zh"), render(rule.action.en, values, params, "en")),
             due,

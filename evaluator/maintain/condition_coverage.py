@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..api import Evaluation
 from ..packs import Pack
-from .explain import Step, trace
+from .explain import Step, stage_values, trace
 
 Position = tuple[int, ...]  # child indices from the root of a rule's trace to one comparison
 
@@ -71,7 +71,7 @@ def measure(pack: Pack, evaluations: Iterable[Evaluation]) -> list[RuleCoverage]
             for fact in facts:
                 if fact.type != rule.for_each:
                     continue
-                root = trace(rule.when, fact.values, pack, "en")
+                root = trace(rule.when, stage_values(evaluation, rule, fact), pack, "en")
                 for path, leaf in _leaves(root):
                     entry = seen.setdefault(path, ComparisonCoverage(leaf.text))
                     if _held_with_flip(root, path) != root.held:

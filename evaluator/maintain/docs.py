@@ -11,7 +11,7 @@ from typing import Any
 
 from ..base.i18n import AUDIENCE_LABELS, SEVERITY_LABELS, STAGE_LABELS, Text
 from ..packs.catalogue import CATALOGUE
-from ..packs.ir import All, AnyOf, Compare, Cond, FactRef, Not, Param, Ref
+from ..packs.ir import All, AnyOf, Compare, Cond, FactRef, Fired, Not, Param, Ref
 from ..packs.model import Pack, Rule
 from .fixtures import FixtureCase, load_fixtures
 
@@ -49,6 +49,10 @@ def condition_lines(cond: Cond, depth: int = 0) -> list[str]:
         return [f"{pad}- `{cond.left}` {OPERATORS[cond.op].symbol} {operand_text(cond.right)}"]
     if isinstance(cond, Ref):
         return [f"{pad}- predicate `{cond.name}`"]
+    if isinstance(cond, Fired):
+        names = ", ".join(f"`{r}`" for r in cond.rules)
+        word = "none of these fired in stage 1" if cond.negated else "one of these fired in stage 1"
+        return [f"{pad}- {word}: {names}"]
     if isinstance(cond, Not):
         return [f"{pad}- not:", *condition_lines(cond.item, depth + 1)]
     word = "all of" if isinstance(cond, All) else "any of"

@@ -17,7 +17,21 @@ from ..base.i18n import PUNCTUATION, STAGE_LABELS, Text
 from ..facts.derive import Fact
 from ..judge.findings import format_value
 from ..packs.catalogue import CATALOGUE, describe
-from ..packs.ir import OPERATORS, All, AnyOf, Compare, Cond, FactRef, Not, Param, Ref
+from ..packs.ir import (
+    FIRED_PREFIX,
+    OPERATORS,
+    All,
+    AnyOf,
+    Compare,
+    Cond,
+    FactRef,
+    Fired,
+    Not,
+    Param,
+    Ref,
+    fired_field,
+    lower_fired,
+)
 from ..packs.model import Pack, Rule
 
 WORDS = {
@@ -44,6 +58,8 @@ WORDS = {
     "why": Text("触发的原因", "Why"),
     "is": Text("实际为", "is"),
     "null": Text("为空（空值的比较一律不成立）", "null (a comparison with null never holds)"),
+    "rule_fired": Text("规则 {rule} 在第一阶段已触发", "rule {rule} fired in stage 1"),
+    "rule_not_fired": Text("规则 {rule} 在第一阶段未触发", "rule {rule} did not fire in stage 1"),
     "derived": Text("该事实由 {params} 参数计算", "derived using the pack parameters {params}"),
 }
 SYMBOLS = {name: op.symbol for name, op in OPERATORS.items()}
@@ -112,12 +128,34 @@ def trace(
         conjunctive = isinstance(cond, All) != negated  # De Morgan under a negation
         held = all(c.held for c in children) if conjunctive else any(c.held for c in children)
         return Step(_w("all" if conjunctive else "any", lang), held, children, conjunctive)
+    if isinstance(cond, Fired):
+        # stage 2: the same lowering the engines run, over the flags `stage_values` adds
+        return trace(lower_fired(cond, STAGE_ONE), values, pack, lang, negated)
     op = OPERATORS[OPERATORS[cond.op].negation if negated else cond.op]
     left = values.get(cond.left.field)
     right = _right_value(cond, values, params)
     held = left is not None and right is not None and op.test(left, right)
-    text = f"{cond.left} {op.symbol} {_operand_text(cond.right, params, lang)}"
+    if cond.left.type == STAGE_ONE:
+        wanted = op.test(True, _right_value(cond, values, params))
+        text = _w("rule_fired" if wanted else "rule_not_fired", lang, rule=_fired_rule(cond.left.field))
+    else:
+        text = f"{cond.left} {op.symbol} {_operand_text(cond.right, params, lang)}"
     return Step(text, held, leaf=cond, left=left, right=right)
+
+
+STAGE_ONE = "stage_one"  # the pseudo fact type of a stage-2 rule's "rule X fired" tests
+
+
+def _fired_rule(field_name: str) -> str:
+    return field_name.removeprefix(FIRED_PREFIX).replace("_", "-")  # rule IDs have no underscores
+
+
+def stage_values(evaluation: Evaluation, rule: Rule, fact: Fact) -> Mapping[str, Any]:
+    """The values a rule saw: a stage-2 rule also sees which stage-1 rules fired (SPEC 6.3)."""
+    if not rule.depends_on:
+        return fact.values
+    fired = {f.rule.id for f in evaluation.findings}
+    return {**fact.values, **{fired_field(r): r in fired for r in rule.depends_on}}
 
 
 def failures(step: Step) -> list[Step]:
@@ -139,6 +177,8 @@ def _render(step: Step, lang: str, depth: int, lines: list[str]) -> None:
         detail = f"  — {_w('is', lang)} {_shown(step.left, lang)}"
         if isinstance(step.leaf.right, FactRef):
             detail += f", {step.leaf.right} {_w('is', lang)} {_shown(step.right, lang)}"
+        if step.leaf.left.type == STAGE_ONE:
+            detail = ""
     lines.append(f"{'  ' * depth}{mark} {step.text}{detail}")
     for child in step.children:
         _render(child, lang, depth + 1, lines)
@@ -151,6 +191,8 @@ def _shown(value: Any, lang: str) -> str:
 def _describe_leaf(step: Step, values: Mapping[str, Any], lang: str) -> str:
     assert step.leaf is not None
     ref = step.leaf.left
+    if ref.type == STAGE_ONE:
+        return _w("rule_fired" if step.left else "rule_not_fired", lang, rule=_fired_rule(ref.field))
     fdef = CATALOGUE[ref.type].fields[ref.field]
     mark = PUNCTUATION[lang]
     text = f"{ref} {_w('is', lang)} {_shown(step.left, lang)}"
@@ -184,7 +226,7 @@ def explain(evaluation: Evaluation, rule: Rule, lang: str = "zh") -> str:
     lines.append(_w("facts", lang, type=rule.for_each, n=str(len(facts))))
     colon = PUNCTUATION[lang].colon
     for fact in facts:
-        step = trace(rule.when, fact.values, pack, lang)
+        step = trace(rule.when, stage_values(evaluation, rule, fact), pack, lang)
         lines.append("")
         held = _w("holds" if step.held else "fails", lang)
         lines.append(f"{fact.subject or rule.for_each}{colon}{held}")

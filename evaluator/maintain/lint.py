@@ -92,8 +92,9 @@ def _satisfiable(conjunction: list[Compare], params: dict[str, Any]) -> bool:
         by_field.setdefault(compare.left.field, []).append((compare.op, resolve(compare.right, params)))
     for field_name, tests in by_field.items():
         fact_type = conjunction[0].left.type
-        fdef = CATALOGUE[fact_type].fields[field_name]
-        candidates = _candidates(tests, fdef.type, fdef.values)
+        fdef = CATALOGUE[fact_type].fields.get(field_name)
+        # a field outside the catalogue is a stage-2 "rule X fired" flag
+        candidates = _candidates(tests, fdef.type, fdef.values) if fdef else [True, False]
         if not any(
             all(OPERATORS[op].test(value, constant) for op, constant in tests) for value in candidates
         ):
@@ -144,7 +145,7 @@ def _negated_nullable(
             yield from _negated_nullable(item, predicates, negated)
     elif isinstance(cond, Ref):
         yield from _negated_nullable(predicates[cond.name][1], predicates, negated)
-    elif negated:
+    elif negated and isinstance(cond, Compare):
         refs = [cond.left] + ([cond.right] if isinstance(cond.right, FactRef) else [])
         for ref in refs:
             if CATALOGUE[ref.type].fields[ref.field].nullable:
@@ -169,6 +170,8 @@ def _parameters_used(pack: Pack) -> set[str]:
     predicates = {name: (p.for_each, p.when) for name, p in pack.predicates.items()}
     for rule in pack.rules:
         walk(expand(rule.when, predicates))
+        if rule.due_days:
+            used.add(rule.due_days)
         texts = [rule.message.zh, rule.message.en] + ([rule.action.zh, rule.action.en] if rule.action else [])
         for text in texts:
             used.update(part.split("}")[0] for part in text.split("{param.")[1:])

@@ -12,7 +12,7 @@ import datetime as dt
 import random
 from typing import Any
 
-from ..base.case_model import STAGES
+from ..base.case_model import DECISION_OUTCOMES, GRADED_OUTCOMES, STAGES
 from ..base.dates import add_days, add_months
 from ..facts.credit_code import CHARSET, check_character
 from ..packs.model import Pack
@@ -237,4 +237,106 @@ def synthetic_case(seed: int, pack: Pack, *, as_of: dt.date = AS_OF) -> dict[str
                 change["notified_on"] = _iso(min(as_of, add_days(day, rng.randint(0, 45))))
             changes.append(change)
         doc["changes"] = changes
+    _part_two(random.Random(seed * 7919 + 1), doc, pack)  # its own stream: Part I's draws stay as they were
     return doc
+
+
+# ------------------------------------------------------------------------ Part II (SPEC 6, 7)
+TEAM_NAMES = ("李四", "赵六", "孙七", "周八")
+
+
+def _part_two(rng: random.Random, doc: dict[str, Any], pack: Pack) -> None:
+    as_of = dt.date.fromisoformat(doc["as_of"])
+    evaluation, cert = doc.get("evaluation"), doc.get("certificate")
+    if evaluation is not None and cert and cert.get("suspended_on") and rng.random() < 0.6:
+        suspended = dt.date.fromisoformat(cert["suspended_on"])
+        evaluation["date"] = _iso(add_days(suspended, rng.randint(0, max(0, (as_of - suspended).days))))
+        if doc["stage"] == "change":
+            evaluation["type"] = "surveillance"
+    if evaluation is not None:
+        _lifecycle(rng, evaluation, pack, as_of)
+        _team(rng, evaluation, pack)
+    _decision(rng, doc, pack, as_of)
+
+
+def _lifecycle(rng: random.Random, evaluation: dict[str, Any], pack: Pack, as_of: dt.date) -> None:
+    start = dt.date.fromisoformat(evaluation["date"])
+    if rng.random() < 0.3:
+        evaluation["start"] = _iso(_before(rng, start, 5))
+    if rng.random() < 0.3:
+        evaluation["sites"] = [{"name": "总部", "kind": "head_office"}, {"name": "网点", "kind": "outlet"}]
+    items = [*evaluation["nonconformities"], *evaluation["special_deductions"]]
+    for n, item in enumerate(items):
+        if rng.random() < 0.2:
+            item["id"] = f"X-{n}"
+        if "sites" in evaluation and rng.random() < 0.5:
+            item["site"] = rng.choice(("总部", " 网点 "))
+        if item.get("severity") == "observation" or rng.random() < 0.3:
+            continue
+        days = pack.integer("major_days" if item.get("severity") == "major" else "minor_days")
+        responses, verifications = [], []
+        day = start
+        for _ in range(rng.choice((1, 1, 2))):
+            day = min(as_of, max(day, _near(rng, add_days(start, days), days)))
+            responses.append(
+                {
+                    "received_on": _iso(day),
+                    "root_cause": "原因",
+                    "correction": "纠正",
+                    "corrective_action": "措施",
+                }
+            )
+            if rng.random() < 0.6:
+                verify = min(as_of, add_days(day, rng.choice((0, 10, 29, 30, 31, 60))))
+                result = rng.choice(("accepted", "rejected"))
+                verifications.append({"date": _iso(verify), "by": "李四", "result": result})
+                day = verify
+        item["responses"], item["verifications"] = responses, verifications
+
+
+def _team(rng: random.Random, evaluation: dict[str, Any], pack: Pack) -> None:
+    if rng.random() < 0.5:
+        return
+    day = dt.date.fromisoformat(evaluation["date"])
+    cooling = add_months(day, -pack.integer("consultancy_cooling_months"))
+    team = []
+    for name in rng.sample(TEAM_NAMES, rng.randint(1, 3)):
+        member: dict[str, Any] = {
+            "name": name,
+            "role": rng.choice(("leader", "leader", "member", "observer")),
+        }
+        if rng.random() < 0.8:
+            member["qualified_until"] = _iso(_near(rng, day, 3) if rng.random() < 0.3 else add_days(day, 400))
+        if rng.random() < 0.3:
+            member["consulted_client_on"] = _iso(_near(rng, cooling, 3))
+        team.append(member)
+    evaluation["team"] = team
+
+
+def _decision(rng: random.Random, doc: dict[str, Any], pack: Pack, as_of: dt.date) -> None:
+    stage, evaluation = doc["stage"], doc.get("evaluation")
+    if rng.random() < 0.6 or (evaluation is None and stage in ("initial", "recertification")):
+        return
+    floor = [dt.date.fromisoformat(evaluation["date"])] if evaluation else []
+    cert, application = doc.get("certificate") or {}, doc.get("application") or {}
+    for key in ("issued_on", "evaluated_on", "suspended_on"):
+        if cert.get(key):
+            floor.append(dt.date.fromisoformat(cert[key]))
+    if application.get("date"):
+        floor.append(dt.date.fromisoformat(application["date"]))
+    earliest = max(floor, default=add_days(as_of, -60))
+    if earliest > as_of:
+        return
+    outcome = rng.choice(DECISION_OUTCOMES[stage])
+    team = [m["name"] for m in (evaluation or {}).get("team", [])]
+    by = rng.choice(team) if team and rng.random() < 0.4 else "王五"
+    decision: dict[str, Any] = {
+        "date": _iso(add_days(earliest, rng.randint(0, (as_of - earliest).days))),
+        "by": by.replace("", " ").strip() if rng.random() < 0.2 else by,  # name normalisation
+        "outcome": outcome,
+    }
+    if outcome in GRADED_OUTCOMES:
+        decision["grade"] = rng.choice([g.id for g in pack.grades])
+    if rng.random() < 0.5:
+        decision["justification"] = "经评审"
+    doc["decision"] = decision

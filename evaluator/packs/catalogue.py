@@ -57,6 +57,25 @@ def F(
     return FieldDef(name, type_, description, nullable, values, params, see)
 
 
+LIFECYCLE_STATES = ("open", "responded", "rejected", "closed")
+
+
+def _lifecycle_brief() -> tuple[FieldDef, ...]:
+    """The lifecycle fields AUDIT-NC and SCORE-SPECIAL-DEDUCTION report (SPEC 6.3)."""
+    return (
+        F("id", "text", "the item's id (given, else NC-n / SD-n)"),
+        F(
+            "state",
+            "str",
+            "lifecycle state on as_of (null for observations)",
+            nullable=True,
+            values=LIFECYCLE_STATES,
+        ),
+        F("respond_by", "date", "the current respond_by (null for observations)", nullable=True),
+        F("closed", "bool", "the state is closed"),
+    )
+
+
 STATE_VALUES = (
     "not_due",
     "due_soon",
@@ -218,6 +237,7 @@ CATALOGUE: dict[str, FactType] = {
             F("basis", "str", "law, own_rules, industry or system", nullable=True),
             F("basis_label", "label", "the basis, in words", nullable=True),
             F("points", "number", "points deducted", params=("special_deduction_points",)),
+            *_lifecycle_brief(),
         ),
         _fact(
             "nonconformity",
@@ -229,6 +249,91 @@ CATALOGUE: dict[str, FactType] = {
             F("statement", "text", "statement of the nonconformity"),
             F("evidence", "text", "objective evidence", nullable=True),
             F("requirement", "text", "the requirement not met", nullable=True),
+            *_lifecycle_brief(),
+        ),
+        _fact(
+            "nc_item",
+            "One per major or minor nonconformity or special deduction: its lifecycle on as_of (SPEC 6.2).",
+            "evaluation.nonconformities[i] or evaluation.special_deductions[i]",
+            F("id", "text", "the item's id (given, else NC-n / SD-n)"),
+            F("kind", "str", "which list it is in", values=("nonconformity", "special_deduction")),
+            F("severity", "str", "major or minor (special deductions are minor)", values=("major", "minor")),
+            F("text", "text", "the statement, or the deducted item"),
+            F("state", "str", "open, responded, rejected or closed on as_of", values=LIFECYCLE_STATES),
+            F(
+                "respond_by",
+                "date",
+                "evaluation.date + major_days / minor_days; after a rejection its date + resubmit_days",
+                params=("major_days", "minor_days", "resubmit_days"),
+            ),
+            F("responded_on", "date", "received_on of the latest response", nullable=True),
+            F(
+                "verify_by",
+                "date",
+                "responded_on + verify_days, while the state is responded",
+                nullable=True,
+                params=("verify_days",),
+            ),
+            F("verified_on", "date", "date of the latest verification", nullable=True),
+            F("verified_by", "text", "who verified last", nullable=True),
+            F(
+                "overdue",
+                "bool",
+                "state open or rejected and as_of > respond_by",
+                see=("state", "respond_by"),
+            ),
+            F("blocking", "bool", "a major item not closed, or a minor item open or rejected"),
+            F("as_of", "date", "the evaluation date of the run"),
+        ),
+        _fact(
+            "team",
+            "The evaluation team (one per case, when `evaluation.team` is given).",
+            "null",
+            F("size", "int", "how many people are listed"),
+            F("has_leader", "bool", "someone has role leader"),
+        ),
+        _fact(
+            "team_member",
+            "One per entry of `evaluation.team`.",
+            "evaluation.team[i]",
+            F("name", "text", "the member's name"),
+            F("role", "str", "role in the team", values=("leader", "member", "technical_expert", "observer")),
+            F("qualified_until", "date", "end of the member's qualification", nullable=True),
+            F("consulted_client_on", "date", "last consultancy given to the client", nullable=True),
+            F("evaluation_date", "date", "evaluation.date"),
+            F(
+                "cooling_start",
+                "date",
+                "evaluation.date - consultancy_cooling_months",
+                params=("consultancy_cooling_months",),
+            ),
+        ),
+        _fact(
+            "decision",
+            "The recorded certification decision (one per case, when `decision` is given), compared with"
+            " the recommendation as of decision.date (SPEC 7.2).",
+            "null",
+            F("date", "date", "decision.date"),
+            F("by", "text", "decision.by"),
+            F("outcome", "str", "the recorded outcome"),
+            F("grade", "str", "the recorded grade", nullable=True),
+            F("justification", "text", "decision.justification", nullable=True),
+            F("justified", "bool", "a non-blank justification is given"),
+            F(
+                "by_team_member",
+                "bool",
+                "decision.by names a member of evaluation.team (NFKC, case-folded, no spaces)",
+            ),
+            F("approves", "bool", "the outcome is grant, renew, maintain or restore"),
+            F("recommended_outcome", "str", "the recommendation as of decision.date"),
+            F("recommended_grade", "str", "the recommended grade as of decision.date", nullable=True),
+            F(
+                "differs",
+                "bool",
+                "the recorded outcome or grade differs from the recommendation as of decision.date",
+            ),
+            F("blocking_on_date", "int", "how many items block on decision.date"),
+            F("blocking_ids", "list", "the ids of the items blocking on decision.date"),
         ),
         _fact(
             "evidence",
@@ -305,6 +410,19 @@ CATALOGUE: dict[str, FactType] = {
                 "an evaluation of type recertification dated after issued_on",
             ),
             F("suspended_on", "date", "certificate.suspended_on", nullable=True),
+            F(
+                "overdue_decide_by",
+                "date",
+                "the earlier of as_of + major_days and extension_limit:"
+                " when SURV-OVERDUE's decision is due (SPEC 7.4)",
+                params=("major_days", "max_extension_months"),
+            ),
+            F(
+                "evaluated_since_suspension",
+                "bool",
+                "the case's evaluation (surveillance or recertification) is dated on or after suspended_on",
+            ),
+            F("blocking_items", "int", "how many nonconformities or special deductions block on as_of"),
             F(
                 "suspension_until",
                 "date",

@@ -127,8 +127,34 @@ class Ref:
     line: int | None = None
 
 
-Cond = Compare | All | AnyOf | Not | Ref
+@dataclass(frozen=True)
+class Fired:
+    """Stage 2 (SPEC 6.3): some of `rules` fired in stage 1 for the same case (`fired`), or
+    none of them did (`not_fired`)."""
+
+    rules: tuple[str, ...]
+    negated: bool = False
+    line: int | None = None
+
+
+Cond = Compare | All | AnyOf | Not | Ref | Fired
 TRUE = All(())
+FIRED_PREFIX = "fired__"  # the synthetic field that carries "rule X fired" into a stage-2 fact
+
+
+def fired_field(rule_id: str) -> str:
+    return FIRED_PREFIX + rule_id.replace("-", "_")
+
+
+def fired_rules(cond: Cond) -> set[str]:
+    """The rule IDs a condition tests with fired / not_fired (empty: a stage-1 condition)."""
+    if isinstance(cond, Fired):
+        return set(cond.rules)
+    if isinstance(cond, (All, AnyOf)):
+        return set().union(*(fired_rules(c) for c in cond.items)) if cond.items else set()
+    if isinstance(cond, Not):
+        return fired_rules(cond.item)
+    return set()
 
 
 # -------------------------------------------------------------------------------------- parsing
@@ -163,10 +189,14 @@ class ConditionSpec(Spec):
             return Ref(value["ref"], line)
         if "fact" in keys:
             return self._compare(value, ctx, path, line)
+        for word in ("fired", "not_fired"):
+            if keys == {word}:
+                return self._fired(word, value[word], ctx, child_path(path, word), line)
         ctx.error(
             path,
             line,
-            f"unknown condition with keys {sorted(map(str, keys))}: use all, any, not, ref or fact/op/value",
+            f"unknown condition with keys {sorted(map(str, keys))}:"
+            " use all, any, not, ref, fired, not_fired or fact/op/value",
         )
         return INVALID
 
@@ -186,6 +216,13 @@ class ConditionSpec(Spec):
         if any(p is INVALID for p in parsed):
             return INVALID
         return All(tuple(parsed), line) if word == "all" else AnyOf(tuple(parsed), line)
+
+    def _fired(self, word: str, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
+        ids = [value] if isinstance(value, str) else value
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+            ctx.error(path, line, f"must be a rule ID or a non-empty list of rule IDs, not {describe(value)}")
+            return INVALID
+        return Fired(tuple(str(i) for i in ids), word == "not_fired", line)
 
     def _compare(self, value: Mapping[str, Any], ctx: Ctx, path: str, line: int | None) -> Any:
         ok = True
@@ -281,6 +318,22 @@ CONDITION_JSON_SCHEMA: dict[str, Any] = {
             "required": ["ref"],
             "additionalProperties": False,
         },
+        *(
+            {
+                "type": "object",
+                "properties": {
+                    word: {
+                        "anyOf": [
+                            {"type": "string"},
+                            {"type": "array", "minItems": 1, "items": {"type": "string"}},
+                        ]
+                    }
+                },
+                "required": [word],
+                "additionalProperties": False,
+            }
+            for word in ("fired", "not_fired")
+        ),
         {
             "type": "object",
             "properties": {
@@ -341,6 +394,8 @@ def check_condition(
             check_condition(item, fact_type, params, predicates, report)
     elif isinstance(cond, Not):
         check_condition(cond.item, fact_type, params, predicates, report)
+    elif isinstance(cond, Fired):
+        pass  # the rule IDs are checked against the pack by the loader
     elif isinstance(cond, Ref):
         if cond.name not in predicates:
             report(cond.line, f"unknown predicate {cond.name!r}{did_you_mean(cond.name, predicates)}")
@@ -446,6 +501,24 @@ def expand(cond: Cond, predicates: Mapping[str, tuple[str, Cond]]) -> Cond:
         return AnyOf(tuple(expand(c, predicates) for c in cond.items), cond.line)
     if isinstance(cond, Not):
         return Not(expand(cond.item, predicates), cond.line)
+    return cond
+
+
+def lower_fired(cond: Cond, fact_type: str) -> Cond:
+    """`fired` / `not_fired` as comparisons on the synthetic fields the stage-2 run adds to a
+    fact: "some of A, B fired" = any(fired__A = true, fired__B = true)."""
+    if isinstance(cond, Fired):
+        tests = tuple(
+            Compare(FactRef(fact_type, fired_field(r)), "eq", Literal(not cond.negated), cond.line)
+            for r in cond.rules
+        )
+        return All(tests, cond.line) if cond.negated else AnyOf(tests, cond.line)
+    if isinstance(cond, All):
+        return All(tuple(lower_fired(c, fact_type) for c in cond.items), cond.line)
+    if isinstance(cond, AnyOf):
+        return AnyOf(tuple(lower_fired(c, fact_type) for c in cond.items), cond.line)
+    if isinstance(cond, Not):
+        return Not(lower_fired(cond.item, fact_type), cond.line)
     return cond
 
 

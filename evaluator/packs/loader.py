@@ -28,7 +28,17 @@ from ..base.schema_language import INVALID, Ctx, child_path, item_line, key_line
 from ..base.yamlsafe import LoadError, LocDict, decode, parse_yaml
 from . import invariants, spec
 from .catalogue import CATALOGUE
-from .ir import TRUE, Cond, FactRef, check_condition, expand, negation_normal_form, parse_fact_name
+from .ir import (
+    TRUE,
+    Cond,
+    FactRef,
+    check_condition,
+    expand,
+    fired_rules,
+    lower_fired,
+    negation_normal_form,
+    parse_fact_name,
+)
 from .model import (
     Area,
     Category,
@@ -347,6 +357,7 @@ def _build(chain: list[_Raw], problems: list[Problem]) -> Pack | None:
     areas, rules = _load_rules(chain, param_values, pred_index, sources, problems)
     if not problems and len(chain) > 1:
         _check_inherited(chain, rules, problems)
+    _check_stage_two(rules, problems)
     if problems:
         return None
     return Pack(
@@ -507,6 +518,7 @@ def _make_rule(
             if "when" in rec and len(problems) == before
             else None,
         )
+    due_fact, due_days = _due(entry.get("due"), for_each, params, line, report)
     if len(problems) > before:
         return None
     return Rule(
@@ -520,7 +532,7 @@ def _make_rule(
         stages=tuple(entry.get("stages") or default_stages or ()),
         for_each=for_each,
         when=when,
-        normal=negation_normal_form(expand(when, predicates)),
+        normal=negation_normal_form(lower_fired(expand(when, predicates), for_each)),
         message=entry["message"],
         action=entry.get("action"),
         anchor=entry.get("anchor", "as_of"),
@@ -528,6 +540,9 @@ def _make_rule(
         severity_fact=severity_fact,
         recommends=recommends,
         description=entry.get("description"),
+        due_fact=due_fact,
+        due_days=due_days,
+        depends_on=tuple(sorted(fired_rules(when))),
         pack=pack_id,
         file=file,
         line=line,
@@ -555,6 +570,52 @@ def _cite(
         return None
     citation = Text(f"{source.zh} {ref.ref}", f"{source.en} {ref.ref}")
     return dataclasses.replace(rule, clause=citation.zh, clause_ref=ref, citation=citation)
+
+
+def _due(
+    due: Mapping[str, Any] | None,
+    for_each: str,
+    params: Mapping[str, Any],
+    line: int | None,
+    report: Callable[[int | None, str], None],
+) -> tuple[FactRef | None, str | None]:
+    if due is None:
+        return None, None
+    if len(due) != 1:
+        report(line, "due: give either fact (a date field of the rule's facts) or days (a parameter)")
+        return None, None
+    if "days" in due:
+        if not isinstance(params.get(due["days"]), int):
+            report(line, f"due.days: {due['days']!r} is not a whole-number parameter of the pack")
+        return None, str(due["days"])
+    ref = parse_fact_name(due["fact"])
+    fdef = CATALOGUE[for_each].fields.get(ref.field) if ref and ref.type == for_each else None
+    if ref is None or fdef is None or fdef.type != "date":
+        report(line, f"due.fact: {due['fact']!r} is not a date field of {for_each} facts")
+        return None, None
+    return ref, None
+
+
+def _check_stage_two(rules: list[Rule], problems: list[Problem]) -> None:
+    """A stage-2 rule may name stage-1 rules only: lint refuses dependency chains (SPEC 6.3)."""
+    by_id = {r.id: r for r in rules}
+    for rule in rules:
+        for name in rule.depends_on:
+            other = by_id.get(name)
+            if other is None:
+                problems.append(
+                    Problem(rule.file, rule.line, rule.id, f"fired / not_fired: no rule {name} in the pack")
+                )
+            elif other.depends_on:
+                problems.append(
+                    Problem(
+                        rule.file,
+                        rule.line,
+                        rule.id,
+                        f"fired / not_fired: {name} is itself a stage-2 rule; a stage-2 rule may only test"
+                        " stage-1 rules",
+                    )
+                )
 
 
 def _fact_refs(

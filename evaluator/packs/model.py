@@ -123,6 +123,9 @@ class Rule:
     clause_ref: ClauseRef | None = None  # None: a legacy free-text clause (lint refuses it)
     citation: Text | None = None  # the rendered citation per language
     requirement: Text | None = None
+    due_fact: FactRef | None = None  # the action is due on this date field of the fact
+    due_days: str | None = None  # else: anchor + this parameter (default major_days / minor_days)
+    depends_on: tuple[str, ...] = ()  # stage 2 (SPEC 6.3): the rules its fired / not_fired tests name
     pack: str = ""
     file: str = ""
     line: int | None = None
@@ -188,6 +191,10 @@ class Pack:
     def _param_values(self) -> dict[str, Any]:
         # computed once: findings read parameters for every message they render
         return {name: p.value for name, p in self.parameters.items()}
+
+    @property
+    def stage1_rules(self) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if not r.depends_on)
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

@@ -37,7 +37,7 @@ from .ir import ConditionSpec
 RULE_ID = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+"
 PACK_ID = r"[a-z0-9][a-z0-9.-]{0,63}"
 FACT_NAME = r"[a-z_]+\.[a-z_0-9]+"
-RECOMMENDABLE = ("suspended", "withdrawn", "expired")
+RECOMMENDABLE = ("suspended", "withdrawn", "expired", "valid")  # valid: a suspension lifted
 RULE_FILE = r"[a-z0-9][a-z0-9_-]*\.ya?ml"
 UNITS = ("days", "months", "points", "ratio", "count", "kinds")
 
@@ -91,6 +91,9 @@ PYTHON_PARAMETERS: dict[str, ParamRange] = {
     "recert_window_days": UNIT_RANGES["days"],
     "suspension_months": _positive("months"),
     "notify_days": UNIT_RANGES["days"],
+    "resubmit_days": _positive("days"),
+    "verify_days": _positive("days"),
+    "consultancy_cooling_months": UNIT_RANGES["months"],
 }
 
 NON_BLANK = Str(pattern=r"[\s\S]*\S[\s\S]*", pattern_hint="must not be blank")
@@ -314,6 +317,15 @@ def rule_spec() -> Obj:
             "message": Field(text_spec(), required=True),
             "action": Field(text_spec()),
             "anchor": Field(Enum(("as_of", "evaluation"))),
+            "due": Field(
+                Obj(
+                    {
+                        "fact": Field(Str(pattern=FACT_NAME)),
+                        "days": Field(Str(pattern=r"[a-z][a-z0-9_]*")),
+                    },
+                    description="the action's due: a date field of the fact, or anchor + a days parameter",
+                )
+            ),
             "facts": Field(ListOf(Str(pattern=FACT_NAME))),
             "recommends": Field(
                 Obj({"status": Field(Enum(RECOMMENDABLE), required=True), "when": Field(ConditionSpec())})

@@ -23,6 +23,11 @@ FACT_LABELS: dict[str, Text] = {
     "awarded": Text("得分", "Awarded"),
     "available": Text("满分", "Available"),
     "ratio": Text("得分率", "Ratio"),
+    "id": Text("编号", "Id"),
+    "state": Text("状态", "State"),
+    "respond_by": Text("回复期限", "Respond by"),
+    "verified_on": Text("验证日期", "Verified on"),
+    "verified_by": Text("验证人", "Verified by"),
 }
 # Facts whose value has a readable twin among the fact's fields (`kind` -> the change kind's name).
 FACT_VALUE_LABELS = {"kind": "label", "basis": "basis_label"}
