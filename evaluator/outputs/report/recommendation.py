@@ -1,6 +1,5 @@
-"""The recommendation a document states (SPEC 7.2): the result's `decision` when it has one,
-else the same outcome worked out here from the findings of Part I, so that every stage states
-one (an initial evaluation: "建议批准三星级认证" or why not)."""
+"""The recommendation a document states (SPEC 7.2): the result's `decision`, with the outcomes'
+labels, so that every stage states one (an initial evaluation: "建议批准三星级认证" or why not)."""
 
 from __future__ import annotations
 
@@ -25,88 +24,14 @@ OUTCOME_LABELS = {
     "reissue": Text("换发证书", "Reissue the certificate"),
 }
 CERTIFYING = ("grant", "renew", "grade_change", "reissue")
-_STATUS_OUTCOME = {"expired": "expire", "withdrawn": "withdraw", "suspended": "suspend"}
-_BLOCKING_RULES = ("EXCL-UNJUSTIFIED", "TEAM-QUALIFICATION", "TEAM-CONSULTANCY")
-_REFUSE_RULES = ("SCORE-BELOW-PASS", "SCORE-SPECIAL-DEDUCTIONS")
 
 
 def recommended(result: dict[str, Any]) -> dict[str, Any]:
-    """`decision.recommended` of the result, or the local reading of §7.2 without it."""
-    decision = result.get("decision")
-    if isinstance(decision, dict) and isinstance(decision.get("recommended"), dict):
-        return dict(decision["recommended"])
-    return _local(result)
+    """`decision.recommended` of the result (SPEC 7.2, decided in judge/recommend.py)."""
+    return dict(result["decision"]["recommended"])
 
 
 def recorded(result: dict[str, Any]) -> dict[str, Any] | None:
     decision = result.get("decision")
     value = decision.get("recorded") if isinstance(decision, dict) else None
     return dict(value) if isinstance(value, dict) else None
-
-
-def _local(result: dict[str, Any]) -> dict[str, Any]:
-    findings = result["findings"]
-    fired = {f["rule"] for f in findings}
-    stage = result["stage"]
-    blocked_by = [*_items_blocking(findings), *sorted(fired & set(_BLOCKING_RULES))]
-    grade = None
-    if stage == "application":
-        elig = sorted(r for r in fired if r.startswith("ELIG-"))
-        others = sorted(
-            {
-                f["rule"]
-                for f in findings
-                if f["audience"] == "applicant"
-                and f["severity"] in ("major", "minor")
-                and f["rule"] not in elig
-            }
-        )
-        outcome, reasons = (
-            ("reject_application", elig)
-            if elig
-            else ("return_application", others)
-            if others
-            else ("accept_application", [])
-        )
-        blocked_by = []
-    elif stage in ("initial", "recertification"):
-        refusals = sorted(r for r in fired if r.startswith("ELIG-") or r in _REFUSE_RULES)
-        if result["eligible"] is False:
-            outcome, reasons = "refuse", refusals
-        elif result["score"] is None:
-            outcome, reasons = "pending", []
-        elif result["grade"] is None:
-            outcome, reasons = "refuse", refusals
-        elif blocked_by:
-            outcome, reasons = "pending", []
-        else:
-            outcome, reasons = ("grant" if stage == "initial" else "renew"), []
-            grade = result["grade"]
-    else:
-        cert = result.get("certificate") or {}
-        status = cert.get("recommended_status")
-        blocked_by = list(_items_blocking(findings))
-        if status in _STATUS_OUTCOME:
-            outcome, reasons = _STATUS_OUTCOME[status], list(cert.get("reasons") or [])
-        elif "CERT-RESTORE" in fired:
-            outcome, reasons = "restore", list(cert.get("reasons") or [])
-        elif "CERT-GRADE-MISMATCH" in fired:
-            outcome, reasons = "grade_change", ["CERT-GRADE-MISMATCH"]
-            grade = result["grade"]
-        elif "CHG-CERT-REISSUE" in fired:
-            outcome, reasons = "reissue", ["CHG-CERT-REISSUE"]
-        else:
-            outcome, reasons = "maintain", []
-    return {"outcome": outcome, "grade": grade, "reasons": reasons, "blocked_by": blocked_by}
-
-
-def _items_blocking(findings: list[dict[str, Any]]) -> list[str]:
-    """Without the lifecycle every recorded item is open, so each major or minor one blocks; its
-    default id (NC-<n> / SD-<n>) stands for it."""
-    items = set()
-    for f in findings:
-        subject = f.get("subject") or ""
-        if f["rule"] in ("AUDIT-NC", "SCORE-SPECIAL-DEDUCTION") and f["severity"] in ("major", "minor"):
-            prefix = "NC" if "nonconformities" in subject else "SD"
-            items.add((prefix != "NC", int(subject.rsplit("[", 1)[1].rstrip("]")) + 1, prefix))
-    return [f"{prefix}-{n}" for _, n, prefix in sorted(items)]
