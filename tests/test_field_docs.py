@@ -66,8 +66,8 @@ def test_schema_case_describes_evaluated_on_in_both_languages():
     evaluated_on = schema["$defs"]["surveillance"]["properties"]["certificate"]["properties"]["evaluated_on"]
     label, help_text = FIELD_DOCS["certificate.evaluated_on"]
     assert evaluated_on["title"] == f"{label.zh} / {label.en}"
-    assert "Last day of the evaluation" in evaluated_on["description"]
-    assert "取得证书所依据评价的最后一天" in evaluated_on["description"]
+    assert evaluated_on["description"] == f"{help_text.en} — {help_text.zh}"
+    assert "Last day of the evaluation" in help_text.en and "评价的最后一天" in help_text.zh
     score = schema["$defs"]["initial"]["properties"]["evaluation"]["properties"]["scores"]
     awarded = next(iter(score["properties"].values()))["properties"]["awarded"]
     assert awarded["title"] == "得分 / Awarded"

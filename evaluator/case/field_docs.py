@@ -453,15 +453,18 @@ _ROWS: dict[str, _Row] = {
     "certificate.evaluated_on": (
         "认证评价日期",
         "Evaluated on",
-        "Last day of the evaluation that led to the certificate; default issued_on; not after issued_on. Surveillance is measured from it.",
+        "Last day of the evaluation that led to the certificate; default issued_on; "
+        "not after issued_on. Surveillance is measured from it.",
         "取得证书所依据评价的最后一天；缺省为发证日期，不得晚于发证日期。监督间隔由此起算。",
     ),
     "certificate.issued_on": ("发证日期", "Issued on", "Date the certificate was issued.", "证书颁发日期。"),
     "certificate.cycle_start": (
         "周期起始日",
         "Cycle start",
-        "First day of the validity cycle; default issued_on; after recertification the new cycle continues from the old expiry. valid_until may be at most cycle_start + 36 months - 1 day.",
-        "证书有效周期的第一天；缺省为发证日期；再认证后新周期接续原到期日。有效期至最迟为周期起始日加 36 个月减 1 天。",
+        "First day of the validity cycle; default issued_on; after recertification the new cycle "
+        "continues from the old expiry. valid_until may be at most cycle_start + 36 months - 1 day.",
+        "证书有效周期的第一天；缺省为发证日期；再认证后新周期接续原到期日。"
+        "有效期至最迟为周期起始日加 36 个月减 1 天。",
     ),
     "certificate.valid_until": (
         "有效期至",
