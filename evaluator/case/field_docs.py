@@ -462,9 +462,10 @@ _ROWS: dict[str, _Row] = {
         "周期起始日",
         "Cycle start",
         "First day of the validity cycle; default issued_on; after recertification the new cycle "
-        "continues from the old expiry. valid_until may be at most cycle_start + 36 months - 1 day.",
+        "continues from the old expiry. valid_until may be at most the validity period "
+        "(a pack parameter) from cycle_start, less a day.",
         "证书有效周期的第一天；缺省为发证日期；再认证后新周期接续原到期日。"
-        "有效期至最迟为周期起始日加 36 个月减 1 天。",
+        "有效期至最迟为周期起始日加有效期（规则包参数）减 1 天。",
     ),
     "certificate.valid_until": (
         "有效期至",
@@ -487,8 +488,9 @@ _ROWS: dict[str, _Row] = {
     "certificate.suspension_until": (
         "暂停期至",
         "Suspension until",
-        "End of the suspension period set in the notice; default suspended_on + 6 months.",
-        "暂停通知规定的暂停期截止日；缺省为暂停日期加 6 个月。",
+        "End of the suspension period set in the notice; "
+        "default suspended_on plus the pack's suspension period.",
+        "暂停通知规定的暂停期截止日；缺省为暂停日期加规则包规定的暂停期。",
     ),
     "certificate.scope": (
         "认证范围",
@@ -526,8 +528,9 @@ _ROWS: dict[str, _Row] = {
     "extension": (
         "监督延期",
         "Extension",
-        "The current surveillance extension; counts only past the due date, capped at 3 months.",
-        "当前的监督延期；仅在超过应监督日时计入，最长 3 个月。",
+        "The current surveillance extension; counts only past the due date "
+        "and is capped by the pack's extension limit.",
+        "当前的监督延期；仅在超过应监督日时计入，且不超过规则包规定的延期上限。",
     ),
     "extension.until": ("延期至", "Until", "Date the extension runs to.", "延期截止日。"),
     "extension.reason": ("延期原因", "Reason", "Why the extension was granted.", "延期原因。"),
