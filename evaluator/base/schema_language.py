@@ -98,6 +98,10 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+Docs = Callable[[str], tuple[str, str] | None]
+"""(title, description) of the field at a path (`a.b`, list items `a[]`, map entries `a.<key>`)."""
+
+
 class Spec:
     """A node of the schema."""
 
@@ -106,13 +110,21 @@ class Spec:
     def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
         raise NotImplementedError
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:
         raise NotImplementedError
 
     def _with_description(self, schema: dict[str, Any]) -> dict[str, Any]:
         if self.description:
             schema["description"] = self.description
         return schema
+
+
+def annotated(schema: dict[str, Any], docs: Docs | None, path: str) -> dict[str, Any]:
+    """`schema` with the title and description `docs` gives the field at `path`, if any."""
+    found = docs(path) if docs is not None else None
+    if found is not None:
+        schema["title"], schema["description"] = found
+    return schema
 
 
 # ------------------------------------------------------------------------------------- scalars
@@ -147,7 +159,7 @@ class Str(Spec):
             return INVALID
         return str(value)
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "string", "maxLength": self.max_length}
         if self.pattern:
             schema["pattern"] = f"^(?:{self.pattern.pattern})$"
@@ -168,7 +180,7 @@ class Enum(Spec):
             return INVALID
         return str(value)
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:
         return self._with_description({"enum": list(self.values)})
 
 
@@ -182,7 +194,7 @@ class Bool(Spec):
             return INVALID
         return value
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:
         return self._with_description({"type": "boolean"})
 
 
@@ -200,7 +212,7 @@ class Int(Spec):
             return INVALID
         return int(value)
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "integer"}
         if self.minimum is not None:
             schema["minimum"] = self.minimum
@@ -232,7 +244,7 @@ class Num(Spec):
             return INVALID
         return number
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "number"}
         if self.minimum is not None:
             schema["minimum"] = self.minimum
@@ -272,7 +284,7 @@ class Date(Spec):
             ctx.error(path, line, f"must be a date (YYYY-MM-DD), not {describe(value)}")
         return INVALID
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:
         return self._with_description(
             {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
         )
@@ -339,13 +351,14 @@ class Obj(Spec):
             return INVALID
         return self.build(**out) if self.build else out
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:
         properties = {}
         for name, fld in self.fields.items():
-            schema = fld.spec.json_schema()
+            where = child_path(path, name)
+            schema = fld.spec.json_schema(docs, where)
             if fld.nullable:
                 schema = {"anyOf": [schema, {"type": "null"}]}
-            properties[name] = schema
+            properties[name] = annotated(schema, docs, where)
         required = [name for name, fld in self.fields.items() if fld.required]
         schema = {"type": "object", "properties": properties, "additionalProperties": False}
         if required:
@@ -372,8 +385,8 @@ class ListOf(Spec):
             out.append(checked)
         return tuple(out) if ok else INVALID
 
-    def json_schema(self) -> dict[str, Any]:
-        return self._with_description({"type": "array", "items": self.item.json_schema()})
+    def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:
+        return self._with_description({"type": "array", "items": self.item.json_schema(docs, f"{path}[]")})
 
 
 class Either(Spec):
@@ -396,8 +409,8 @@ class Either(Spec):
             self.alternatives[-1].check(value, ctx, path, line)
         return INVALID
 
-    def json_schema(self) -> dict[str, Any]:
-        return self._with_description({"anyOf": [a.json_schema() for a in self.alternatives]})
+    def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:
+        return self._with_description({"anyOf": [a.json_schema(docs, path) for a in self.alternatives]})
 
 
 class Dict(Spec):
@@ -457,17 +470,19 @@ class Dict(Spec):
                     ok = False
         return out if ok else INVALID
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:
+        entry = f"{path}.<{self.key_name}>"
+        value = annotated(self.value.json_schema(docs, entry), docs, entry)
         if self.keys is None:
             schema: dict[str, Any] = {
                 "type": "object",
                 "propertyNames": {"pattern": f"^(?:{self.key_pattern.pattern})$"},
-                "additionalProperties": self.value.json_schema(),
+                "additionalProperties": value,
             }
         else:
             schema = {
                 "type": "object",
-                "properties": {key: self.value.json_schema() for key in self.keys},
+                "properties": {key: value for key in self.keys},
                 "additionalProperties": False,
             }
             if self.all_required:

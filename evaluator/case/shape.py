@@ -15,6 +15,7 @@ from ..base import case_model as m
 from ..base.i18n import Text
 from ..base.schema_language import Bool, Date, Dict, Enum, Field, Int, ListOf, Num, Obj, Spec, Str
 from ..packs.model import Pack
+from .field_docs import json_doc
 
 CASE_ID = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 ELIGIBILITY_STAGES = ("application", "initial", "recertification")
@@ -308,7 +309,7 @@ def case_spec(pack: Pack, stage: str) -> Obj:
 
 def case_json_schema(pack: Pack) -> dict[str, Any]:
     """JSON Schema of a case under `pack`: the common shape, refined per stage with if/then."""
-    stage_schemas = {stage: case_spec(pack, stage).json_schema() for stage in m.STAGES}
+    stage_schemas = {stage: case_spec(pack, stage).json_schema(json_doc) for stage in m.STAGES}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"certeval case ({pack.id} {pack.version})",

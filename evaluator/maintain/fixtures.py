@@ -30,7 +30,7 @@ from typing import Any
 
 from ..api import Evaluation, run
 from ..base.errors import CaseError, PackError, Problem
-from ..base.schema_language import INVALID, Ctx, Dict, Either, Field, Int, ListOf, Obj, Spec, Str
+from ..base.schema_language import INVALID, Ctx, Dict, Docs, Either, Field, Int, ListOf, Obj, Spec, Str
 from ..base.yamlsafe import LoadError, LocDict, LocList, decode, parse_yaml
 from ..case.loader import build_case
 from ..engines import ENGINES, durable_available
@@ -46,7 +46,7 @@ class AnyValue(Spec):
     def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
         return value
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:
         return {}
 
 
@@ -59,7 +59,7 @@ class NullableStr(Spec):
         ctx.error(path, line, "a subject must be a string or null")
         return INVALID
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:
         return {"type": ["string", "null"]}
 
 

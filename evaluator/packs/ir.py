@@ -25,6 +25,7 @@ from typing import Any
 from ..base.schema_language import (
     INVALID,
     Ctx,
+    Docs,
     Spec,
     child_path,
     describe,
@@ -284,7 +285,7 @@ class ConditionSpec(Spec):
         ctx.error(path, line, f"{describe(value)} cannot be compared")
         return INVALID
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:
         return {"$ref": "#/$defs/condition"}
 
 

@@ -20,6 +20,7 @@ from ..base.schema_language import (
     Bool,
     Ctx,
     Dict,
+    Docs,
     Either,
     Enum,
     Field,
@@ -128,7 +129,7 @@ class ParamValue(Spec):
         ctx.error(path, line, f"must be a number or a list of identifiers, not {describe(value)}")
         return INVALID
 
-    def json_schema(self) -> dict[str, Any]:
+    def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:
         return {"anyOf": [{"type": "number"}, {"type": "array", "items": {"type": "string"}}]}
 
 
