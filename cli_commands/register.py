@@ -120,6 +120,24 @@ def register_due(within: int, as_of: dt.date | None, fmt: str, db: Path) -> None
     emit(render_rows(rows, columns if fmt == "table" else tuple(rows[0]) if rows else columns, fmt))
 
 
+@register.command("ncs")
+@click.option("--open", "open_only", is_flag=True, help="Only items not closed.")
+@click.option("--overdue", "overdue_only", is_flag=True, help="Only replies overdue.")
+@as_of_option("States as of this date (default today).")
+@format_option
+@db_option
+@guarded
+def register_ncs(open_only: bool, overdue_only: bool, as_of: dt.date | None, fmt: str, db: Path) -> None:
+    """Every nonconformity (latest evaluation per case) with its state and dues on a date."""
+    from evaluator.outputs.tables import render_rows
+    from evaluator.register import nonconformities, open_existing
+    from evaluator.register.ncs import COLUMNS
+
+    day = as_of or dt.date.today()
+    rows = nonconformities(open_existing(db), day, open_only=open_only, overdue_only=overdue_only)
+    emit(render_rows(rows, COLUMNS, fmt))
+
+
 # ------------------------------------------------------------ exports for the regulator (SPEC §9)
 body_id_option = click.option(
     "--body-id", default="BODY", show_default=True, help="The body's upper-case code (the profile's id)."

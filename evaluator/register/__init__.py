@@ -1,6 +1,7 @@
 """The evaluation register: an SQLite record of every evaluation, certificate lookup, and the
 planning view of what falls due."""
 
+from .ncs import nonconformities
 from .queries import due, evaluations_of, findings_diff, history, latest_evaluation, lookup, search, worklist
 from .record import Recorded, command_user, content_sha256, record_all, register_record, write_records
 from .store import connect, db_path, open_existing, open_reader
@@ -31,6 +32,7 @@ __all__ = [
     "import_cases",
     "latest_evaluation",
     "lookup",
+    "nonconformities",
     "open_existing",
     "open_reader",
     "record_all",
