@@ -63,9 +63,11 @@ def test_a_row_that_fails_the_lint_is_reported_and_nothing_written(register: Pat
     db = tmp_path / "copy.db"
     db.write_bytes(register.read_bytes())
     with sqlite3.connect(db) as conn:
+        # a month with two certificates: one gets a bad name, the other's result a bad code
         month, number = conn.execute(
-            "SELECT substr(as_of, 1, 7), certificate_number FROM evaluations"
-            " WHERE certificate_number IS NOT NULL"
+            "SELECT substr(as_of, 1, 7) AS month, min(certificate_number) FROM evaluations"
+            " WHERE certificate_number IS NOT NULL GROUP BY month"
+            " HAVING count(DISTINCT certificate_number) >= 2 ORDER BY month LIMIT 1"
         ).fetchone()
         conn.execute("UPDATE certificates SET org_name = org_name || ' ' WHERE number = ?", (number,))
         # a register damaged by hand: certeval itself never updates an evaluation (append-only)
