@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -19,6 +20,7 @@ from evaluator.maintain.synthetic import synthetic_case
 from evaluator.outputs.json_schemas import result_json_schema, rules_json_schema
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
+PART2_CASES = sorted((Path(__file__).resolve().parents[3] / "shared/conformance/part2/cases").glob("*.yaml"))
 RESULT_SCHEMA = jsonschema.Draft202012Validator(result_json_schema(load_pack()))
 
 
@@ -32,6 +34,31 @@ def test_same_case_same_bytes(path):
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
 def test_results_validate_against_the_published_schema(path):
     RESULT_SCHEMA.validate(evaluate(path))
+
+
+@pytest.mark.skipif(not PART2_CASES, reason="the shared Part II conformance cases are not on this machine")
+@pytest.mark.parametrize("path", PART2_CASES, ids=lambda p: p.name)
+def test_part2_results_validate_against_the_published_schema(path):
+    RESULT_SCHEMA.validate(evaluate(path))
+
+
+def test_schema_describes_the_part2_keys():
+    """Nonconformities, decision and the score sensitivity are checked, not merely allowed (SPEC 6.4, 7.2)."""
+    result = evaluate(EXAMPLES / "hz-initial-three-star.yaml")
+    assert result["nonconformities"] and result["score"]["if_exclusions_rejected"]
+    RESULT_SCHEMA.validate(result)
+
+    def spoiled(edit):
+        copy = json.loads(json.dumps(result))
+        edit(copy)
+        return not RESULT_SCHEMA.is_valid(copy)
+
+    assert spoiled(lambda r: r["nonconformities"][0].pop("overdue"))
+    assert spoiled(lambda r: r["nonconformities"][0].update(state="pending"))
+    assert spoiled(lambda r: r["decision"]["recommended"].update(outcome="approve"))
+    assert spoiled(lambda r: r["decision"].update(recorded={"date": "2027-01-01"}))
+    assert spoiled(lambda r: r["score"].update(if_exclusions_rejected={"total": 79.31}))
+    assert spoiled(lambda r: r["findings"][0].update(clause_ref={"source": "GB/T 27922-2011"}))
 
 
 def test_generated_results_validate_and_are_ordered():

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..base.case_model import CERTIFICATE_STATUSES, STAGES
+from ..base.case_model import CERTIFICATE_STATUSES, DECISION_OUTCOMES, STAGES
 from ..base.i18n import AUDIENCES, SEVERITIES
 from ..case.shape import case_json_schema
 from ..facts.certificate_timeline import CERTIFIED_STATUSES
+from ..facts.lifecycle import STATES as NC_STATES
 from ..packs.catalogue import STATE_VALUES
 from ..packs.ir import CONDITION_JSON_SCHEMA
 from ..packs.model import Pack
@@ -33,8 +34,57 @@ def _object(properties: dict[str, Any], optional: tuple[str, ...] = ()) -> dict[
     }
 
 
+def _outcomes() -> list[str]:
+    """Every outcome a body can record (SPEC 7.1), in stage order, each once."""
+    return list(dict.fromkeys(o for stage in STAGES for o in DECISION_OUTCOMES[stage]))
+
+
+def _nonconformity() -> dict[str, Any]:
+    """One entry of `nonconformities` (SPEC 6.4)."""
+    return _object(
+        {
+            "id": {"type": "string", "pattern": r"^[A-Za-z0-9._-]{1,32}$"},
+            "subject": {"type": "string"},
+            "severity": {"enum": ["major", "minor"]},
+            "indicator": _nullable({"type": "string"}),
+            "state": {"enum": list(NC_STATES)},
+            "respond_by": _DATE,
+            "responded_on": _nullable(_DATE),
+            "verify_by": _nullable(_DATE),
+            "verified_on": _nullable(_DATE),
+            "verified_by": _nullable({"type": "string"}),
+            "overdue": {"type": "boolean"},
+        }
+    )
+
+
+def _decision(grades: list[str]) -> dict[str, Any]:
+    """`decision`: the recommendation and the recorded decision, echoed (SPEC 7.2)."""
+    ids = {"type": "array", "items": {"type": "string"}, "uniqueItems": True}
+    recommended = _object(
+        {
+            "outcome": {"enum": [*_outcomes(), "pending"]},
+            "grade": _nullable({"enum": grades}),
+            "reasons": ids,
+            "blocked_by": ids,
+        }
+    )
+    text = _nullable({"type": "string"})
+    recorded = _object(
+        {
+            "date": _DATE,
+            "by": text,
+            "outcome": {"enum": _outcomes()},
+            "grade": _nullable({"enum": grades}),
+            "justification": text,
+        }
+    )
+    return _object({"recommended": recommended, "recorded": _nullable(recorded)})
+
+
 def result_json_schema(pack: Pack) -> dict[str, Any]:
     """The result object of SPEC §4."""
+    grades = [g.id for g in pack.grades]
     category = _object({"awarded": {"type": "number"}, "available": {"type": "number"}})
     finding = _object(
         {
@@ -77,6 +127,9 @@ def result_json_schema(pack: Pack) -> dict[str, Any]:
                             "by_category": {"type": "object", "additionalProperties": category},
                             "special_deductions": {"type": "integer", "minimum": 0},
                             "special_bonus": {"type": "integer", "minimum": 0, "maximum": 1},
+                            "if_exclusions_rejected": _nullable(
+                                _object({"total": {"type": "number"}, "grade": _nullable({"enum": grades})})
+                            ),
                         }
                     )
                 ),
@@ -114,6 +167,8 @@ def result_json_schema(pack: Pack) -> dict[str, Any]:
                     ),
                 },
                 "findings": {"type": "array", "items": finding},
+                "nonconformities": {"type": "array", "items": _nonconformity()},
+                "decision": _decision(grades),
                 "summary": _object({s: {"type": "integer", "minimum": 0} for s in SEVERITIES}),
             }
         ),

@@ -16,6 +16,8 @@ from ..base.i18n import (
     Text,
 )
 from ..packs.model import Pack
+from .report.documents import NC_STATE_LABELS
+from .report.recommendation import OUTCOME_LABELS
 
 WORDS = {
     "eligible": Text("申请资格", "Eligibility"),
@@ -34,6 +36,27 @@ WORDS = {
     "findings": Text("发现", "Findings"),
     "none": Text("无", "none"),
     "by": Text("期限", "due"),
+    "ncs": Text("不符合项", "Nonconformities"),
+    "respond_by": Text("回复期限", "respond by"),
+    "verify_by": Text("验证期限", "verify by"),
+    "verified_on": Text("验证于", "verified on"),
+    "overdue": Text("逾期", "overdue"),
+    "recommendation": Text("建议", "Recommendation"),
+    "pending": Text("待定", "Pending"),
+    "not_closed": Text("未关闭", "not closed"),
+    "unresolved": Text("未解决", "unresolved"),
+    "recorded": Text("已记录决定", "Decision recorded"),
+    "sensitivity": Text("若删减不被接受", "If the exclusions are not accepted"),
+    "next_is_recert": Text(
+        "下次评价为再认证，应于 {date} 前完成",
+        "the next evaluation is the recertification, to be completed by {date}",
+    ),
+}
+# The recommendation with its grade, where the outcome has one (SPEC 7.2).
+_GRADED = {
+    "grant": Text("批准{grade}认证", "grant {grade}"),
+    "renew": Text("再认证换发{grade}证书", "renew at {grade}"),
+    "grade_change": Text("变更级别为{grade}", "change the grade to {grade}"),
 }
 
 
@@ -51,6 +74,69 @@ def _w(key: str, lang: str) -> str:
     return WORDS[key].get(lang)
 
 
+def _grade(pack: Pack, grade: str | None, lang: str) -> str:
+    label = pack.grade_label(grade)
+    return label.get(lang) if label else _w("no_grade", lang)
+
+
+def _nonconformity_lines(result: dict[str, Any], lang: str) -> list[str]:
+    """The NC table (SPEC 6.4): one line per item with its state and dues."""
+    items = result.get("nonconformities") or []
+    if not items:
+        return []
+    lines = [f"{_w('ncs', lang)}{PUNCTUATION[lang].colon.rstrip()}"]
+    for nc in items:
+        cells = [nc["id"], SEVERITY_LABELS[nc["severity"]].get(lang), NC_STATE_LABELS[nc["state"]].get(lang)]
+        cells.append(f"{_w('respond_by', lang)} {nc['respond_by']}")
+        for key in ("verify_by", "verified_on"):
+            if nc[key]:
+                cells.append(f"{_w(key, lang)} {nc[key]}")
+        if nc["overdue"]:
+            cells.append(_w("overdue", lang))
+        lines.append("  " + " · ".join(cells))
+    return lines
+
+
+def _decision_lines(result: dict[str, Any], pack: Pack, lang: str) -> list[str]:
+    """The recommendation at every stage, why it waits, and the decision recorded (SPEC 7.2)."""
+    decision = result.get("decision")
+    if not decision:
+        return []
+    mark = PUNCTUATION[lang]
+    rec = decision["recommended"]
+    items = {nc["id"] for nc in result.get("nonconformities") or []}
+    blocked = [b for b in rec["blocked_by"] if b in items]
+    rules = [b for b in rec["blocked_by"] if b not in items]
+    waits = [
+        f"{'、' if lang == 'zh' else ', '}".join(ids) + f" {_w(word, lang)}"
+        for ids, word in ((blocked, "not_closed"), (rules, "unresolved"))
+        if ids
+    ]
+    if rec["outcome"] == "pending":
+        line = f"{_w('pending', lang)}{mark.colon}{mark.semicolon.join(waits)}"
+    else:
+        line = f"{_w('recommendation', lang)}{mark.colon}{_outcome(pack, rec['outcome'], rec['grade'], lang)}"
+        if rec["reasons"]:
+            line += f"{mark.open}{', '.join(rec['reasons'])}{mark.close}"
+        if waits:
+            line += mark.semicolon + mark.semicolon.join(waits)
+    lines = [line]
+    recorded = decision.get("recorded")
+    if recorded:
+        who = " ".join(str(recorded[k]) for k in ("date", "by") if recorded[k])
+        what = _outcome(pack, recorded["outcome"], recorded["grade"], lang)
+        lines.append(f"{_w('recorded', lang)}{mark.colon}{who} · {what}")
+    return lines
+
+
+def _outcome(pack: Pack, outcome: str, grade: str | None, lang: str) -> str:
+    label = pack.grade_label(grade)
+    if label is not None and outcome in _GRADED:
+        return _GRADED[outcome].get(lang).format(grade=label.get(lang).lower() if lang == "en" else label.zh)
+    text = OUTCOME_LABELS[outcome].get(lang)
+    return text if lang == "zh" else text[0].lower() + text[1:]
+
+
 def render_text(result: dict[str, Any], pack: Pack, lang: str = "zh") -> str:
     if lang == "both":
         return render_text(result, pack, "zh") + "\n" + render_text(result, pack, "en")
@@ -63,13 +149,16 @@ def render_text(result: dict[str, Any], pack: Pack, lang: str = "zh") -> str:
         lines.append(f"{_w('eligible', lang)}{s}{_w('yes' if result['eligible'] else 'no', lang)}")
     score = result["score"]
     if score is not None:
-        label = pack.grade_label(result["grade"])
-        grade = label.get(lang) if label else _w("no_grade", lang)
+        grade = _grade(pack, result["grade"], lang)
         categories = " · ".join(
             f"{pack.categories[k].label.get(lang)} {v['awarded']}/{v['available']}"
             for k, v in score["by_category"].items()
         )
         lines.append(f"{_w('score', lang)}{s}{score['total']} → {grade} ({categories})")
+        sensitivity = score.get("if_exclusions_rejected")
+        if sensitivity:
+            worse = _grade(pack, sensitivity["grade"], lang)
+            lines.append(f"{_w('sensitivity', lang)}{s}{sensitivity['total']} → {worse}")
     cert = result["certificate"]
     if cert is not None:
         status = STATUS_LABELS[cert["status"]].get(lang)
@@ -83,6 +172,8 @@ def render_text(result: dict[str, Any], pack: Pack, lang: str = "zh") -> str:
     surv = result["surveillance"]
     if surv is not None:
         state = SURVEILLANCE_STATE_LABELS[surv["state"]].get(lang)
+        if surv["state"] == "recertification_due" and cert is not None:
+            state = _w("next_is_recert", lang).format(date=cert["valid_until"])
         extended = f"{semi}{_w('extended', lang)} {surv['extended_until']}" if surv["extended_until"] else ""
         lines.append(
             f"{_w('surveillance', lang)}{s}{state}{semi}{_w('last', lang)} {surv['last_evaluation']}{comma}"
@@ -94,6 +185,8 @@ def render_text(result: dict[str, Any], pack: Pack, lang: str = "zh") -> str:
             for n in result["notifications_required"]
         )
         lines.append(f"{_w('notify', lang)}{s}{kinds}")
+    lines.extend(_nonconformity_lines(result, lang))
+    lines.extend(_decision_lines(result, pack, lang))
     counts = " · ".join(f"{SEVERITY_LABELS[k].get(lang)} {result['summary'][k]}" for k in SEVERITIES)
     lines.append(f"{_w('findings', lang)}{s}{counts}")
     for f in result["findings"]:
