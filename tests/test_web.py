@@ -100,7 +100,7 @@ def test_dashboard_lists_what_is_due_each_linking_its_case(client):
     for section, needle in (
         ("nc_overdue", "NC-1"),
         ("verifications_due", "NC-2"),
-        ("decisions_waiting", "grant"),
+        ("decisions_waiting", "批准认证"),  # the outcome by its label, not its id
     ):
         block = page.text.split(f'id="{section}"')[1].split("</section>")[0]
         assert needle in block and 'href="/cases/HZ-LIFE"' in block, section

@@ -12,7 +12,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from ..base.i18n import SEVERITY_LABELS, STAGE_LABELS, STATUS_LABELS, Text
+from ..outputs.report.documents import NC_STATE_LABELS
 from ..outputs.report.labels import LABELS as REPORT_LABELS
+from ..outputs.report.recommendation import OUTCOME_LABELS
 from .identity import add_template_helpers
 from .labels import FORMAT_NAMES, KIND_LABELS, LABELS, REPORT_LANGS, WHY_LABELS
 from .state import page_lang, workbench
@@ -75,6 +77,8 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
             severity=_text(SEVERITY_LABELS, lang),
             stage=_text(STAGE_LABELS, lang),
             status_label=_text(STATUS_LABELS, lang),
+            nc_state=_text(NC_STATE_LABELS, lang),
+            outcome_label=_text(OUTCOME_LABELS, lang),
             switch_url=request.url.path + ("?" + urlencode(query) if query else ""),
             link=lambda path, **q: link(request, path, **q),
             day=workbench(request).day().isoformat() if bench else "",
