@@ -24,6 +24,8 @@ def test_a_bag_on_two_workers_gives_the_batch_results(tmp_path, case_file):
     paths = [*sorted(str(p) for p in EXAMPLES.glob("*.yaml")), str(bad)]
     assert run_cli("batch", *paths, "--out", tmp_path / "out", "--as-of", AS_OF.isoformat()).returncode == 2
     expected = (tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    # examples dated after AS_OF are bad input there, like the broken file: the same cases both ways
+    expected_errors = len((tmp_path / "out" / "errors.jsonl").read_text(encoding="utf-8").splitlines())
 
     with (
         distributed.LocalCluster(
@@ -40,5 +42,5 @@ def test_a_bag_on_two_workers_gives_the_batch_results(tmp_path, case_file):
         (line for line in lines if line not in errors), key=lambda line: json.loads(line)["case_id"]
     )
     assert results == expected  # the same bytes as results.jsonl
-    (error,) = errors
-    assert json.loads(error)["error"]["status"] == 2
+    assert len(errors) == expected_errors >= 1
+    assert all(json.loads(error)["error"]["status"] == 2 for error in errors)
