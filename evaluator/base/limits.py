@@ -16,6 +16,14 @@ import datetime as dt
 # A real case is a few kB; the largest conformance case is under 20 kB.
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
+# An evidence file attached to a nonconformity's reply in the workbench (issue 17): a scanned
+# training record or a photographed form is a few MB; 20 MB is the limit the issue sets.
+MAX_EVIDENCE_FILE_BYTES = 20 * 1024 * 1024
+# Evidence files sent with one reply (the request body limit of the workbench still applies).
+MAX_EVIDENCE_FILES = 10
+# Characters of an evidence file's name as stored (a file system allows 255 bytes).
+MAX_EVIDENCE_NAME_CHARS = 120
+
 # ---------------------------------------------------------------------------------- structure
 # Nesting of mappings and lists (a case is ~5 deep; a pack condition `all:` inside `any:` is two
 # levels per step, and real conditions are under 10 steps).  Keeps every recursive walk (the

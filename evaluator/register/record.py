@@ -17,7 +17,7 @@ import getpass
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -146,14 +146,21 @@ class Recorded:
 
 
 def record_all(
-    conn: sqlite3.Connection, records: Iterable[dict[str, Any]], by: str | None = None, why: str = "record"
+    conn: sqlite3.Connection,
+    records: Iterable[dict[str, Any]],
+    by: str | None = None,
+    why: str = "record",
+    also: Callable[[sqlite3.Connection], None] | None = None,
 ) -> list[Recorded]:
     """Write records and their case versions in one transaction.  `by` defaults to the OS user
-    of the command (cli:<user>)."""
+    of the command (cli:<user>); `also` writes what the versions need (their evidence files) in
+    the same transaction."""
     done = []
     by = by or command_user()
     conn.execute("BEGIN IMMEDIATE")
     try:
+        if also is not None:
+            also(conn)
         for record in records:
             version_id, number, added = add_version(conn, record["case_id"], record["content"], by, why)
             evaluated = _write(conn, record, version_id)

@@ -168,6 +168,23 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER findings_append_only_d BEFORE DELETE ON findings
         BEGIN SELECT RAISE(ABORT, 'findings are append-only'); END;
     """,
+    # 3: evidence files attached to replies in the workbench (issue 17), kept in the register
+    # by their sha256, which case documents name; append-only like the versions that cite them.
+    """
+    CREATE TABLE evidence_files (
+        sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+        size INTEGER NOT NULL,
+        media_type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        content BLOB NOT NULL,
+        added_at TEXT NOT NULL,
+        by TEXT NOT NULL
+    );
+    CREATE TRIGGER evidence_files_append_only_u BEFORE UPDATE ON evidence_files
+        BEGIN SELECT RAISE(ABORT, 'evidence files are append-only'); END;
+    CREATE TRIGGER evidence_files_append_only_d BEFORE DELETE ON evidence_files
+        BEGIN SELECT RAISE(ABORT, 'evidence files are append-only'); END;
+    """,
 )
 # "CEVR": the mark of a certeval register in the SQLite header.
 APPLICATION_ID = 0x43455652

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from ..outputs.report import render_report
 from ..register import UnknownCase, version_findings_diff
+from .case_forms import forms_context
 from .casefile import case_view, explanations
 from .downloads import download_links
 from .render import page
@@ -52,6 +53,7 @@ def case_page(
         a=a,
         b=b,
         downloads=download_links(request, case_id, view.evaluation) if view.evaluation is not None else [],
+        forms=forms_context(request, view),
     )
 
 

@@ -4,6 +4,7 @@ and (with the pdf extra) PDF; and the YAML of any case version."""
 from __future__ import annotations
 
 import importlib.util
+import urllib.parse
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
@@ -54,11 +55,15 @@ def download_links(request: Request, case_id: str, evaluation: Evaluation) -> li
     ]
 
 
-def _attachment(body: str | bytes, filename: str, media: str) -> Response:
-    quoted = filename.encode("ascii", "replace").decode("ascii").replace('"', "_")
-    return Response(
-        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{quoted}"'}
-    )
+def attachment(body: str | bytes, filename: str, media: str) -> Response:
+    """A download: `Content-Disposition: attachment` with an ASCII fallback name and the real
+    one as RFC 6266 / 5987 `filename*` (Chinese names survive); never sniffed as another type."""
+    fallback = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\;' else "_" for ch in filename)
+    disposition = f'attachment; filename="{fallback}"'
+    if fallback != filename:
+        disposition += f"; filename*=UTF-8''{urllib.parse.quote(filename, safe='')}"
+    headers = {"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"}
+    return Response(body, media_type=media, headers=headers)
 
 
 @router.get("/cases/{case_id}/reports/{kind}.{lang}.{fmt}")
@@ -73,7 +78,7 @@ def report_download(request: Request, case_id: str, kind: str, lang: str, fmt: s
         body = report.render_report(view.evaluation, kind, fmt, lang)
     except report.ReportNotApplicable as error:  # a kind that does not fit this case
         raise NoSuchCase(str(error)) from None
-    return _attachment(body, report.report_filename(case_id, kind, fmt, lang), MEDIA[fmt])
+    return attachment(body, report.report_filename(case_id, kind, fmt, lang), MEDIA[fmt])
 
 
 @router.get("/cases/{case_id}/versions/{number}.yaml")
@@ -84,4 +89,4 @@ def version_yaml(request: Request, case_id: str, number: int) -> Response:
         except UnknownCase as error:
             raise NoSuchCase(str(error)) from None
     name = f"{safe_name(case_id)}.v{number}.yaml"
-    return _attachment(to_yaml(document), name, "application/yaml; charset=utf-8")
+    return attachment(to_yaml(document), name, "application/yaml; charset=utf-8")

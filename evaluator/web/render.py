@@ -66,6 +66,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         environment()
         .get_template(template)
         .render(
+            request=request,  # csrf_field() reads the session's token from it
             lang=lang,
             html_lang="zh-CN" if lang == "zh" else "en",
             t=_text(LABELS, lang),
