@@ -20,3 +20,56 @@ def case_file(tmp_path: Path):
         return path
 
     return write
+
+
+# ------------------------------------------------------------- the workbench's forms (issue 17)
+# (login name, role, full name, password); 钱　慧敏 is on the case's team, written with an
+# ideographic space that SPEC 7.1's name match ignores
+WORKBENCH_USERS = (
+    ("eva", "evaluator", "李四", "eva-secret-pw-1"),
+    ("dora", "decision_maker", "王五", "dora-secret-pw-2"),
+    ("tina", "decision_maker", "钱　慧敏", "tina-secret-pw-3"),
+)
+WORKBENCH_DAY = "2027-03-25"  # the server's --as-of: after the case's as_of, 2027-03-22
+
+
+@pytest.fixture
+def lifecycle_db(tmp_path: Path) -> Path:
+    """A register holding the lifecycle case (one open major NC) and the three users."""
+    from helpers import LIFECYCLE_CASE
+
+    from evaluator.register import connect, import_cases
+    from evaluator.register.users import User
+    from evaluator.web import accounts
+
+    db = tmp_path / "register.db"
+    conn = connect(db)
+    import_cases(conn, [LIFECYCLE_CASE])
+    conn.close()
+    for name, role, full_name, password in WORKBENCH_USERS:
+        accounts.add_user(db, User(name, full_name, role), password)  # type: ignore[arg-type]
+    return db
+
+
+@pytest.fixture
+def workbench_as(lifecycle_db: Path):
+    """`workbench_as("eva")`: a test client of the workbench over lifecycle_db, logged in."""
+    import datetime as dt
+
+    from fastapi.testclient import TestClient
+    from helpers import csrf_of
+
+    from evaluator.web import create_app
+
+    app = create_app(lifecycle_db, as_of=dt.date.fromisoformat(WORKBENCH_DAY))
+    passwords = {name: password for name, _, _, password in WORKBENCH_USERS}
+
+    def client(name: str | None) -> TestClient:
+        test_client = TestClient(app, follow_redirects=False, raise_server_exceptions=False)
+        if name is not None:
+            token = csrf_of(test_client.get("/login").text)
+            login = {"name": name, "password": passwords[name], "csrf_token": token}
+            assert test_client.post("/login", data=login).status_code == 303
+        return test_client
+
+    return client

@@ -6,6 +6,7 @@ sys.path), through its public API and through the `certeval` command."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,9 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 CONFORMANCE = REPO.parent / "shared" / "conformance"
 BASES = REPO / "rules" / "gbt27922-2011" / "fixtures" / "bases"
+# an initial case with one open major nonconformity and a team of two (issue 17's forms)
+LIFECYCLE_CASE = REPO / "tests" / "data" / "lifecycle-one-major.yaml"
+LIFECYCLE_ID = "LC-2027-0001"
 CERTEVAL = shutil.which("certeval", path=str(Path(sys.executable).parent)) or "certeval"
 TRACEBACK = "Traceback (most recent call last)"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
@@ -66,3 +70,10 @@ def synthetic_jsonl_lines(count: int) -> list[str]:
     return [
         json.dumps(synthetic_case(seed, packs[seed % 10 == 0]), ensure_ascii=False) for seed in range(count)
     ]
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form on a workbench page."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, html
+    return found.group(1)

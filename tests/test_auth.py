@@ -16,7 +16,7 @@ import pytest
 from fastapi import Depends, FastAPI, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from fastapi.testclient import TestClient
-from helpers import run_cli
+from helpers import csrf_of, run_cli
 
 from evaluator.base.errors import UsageError
 from evaluator.base.names import same_person
@@ -131,12 +131,6 @@ def app(db: Path, clock: Clock, written: list[dict[str, Any]]) -> FastAPI:
 
 def client_of(app: FastAPI, **kwargs: Any) -> TestClient:
     return TestClient(app, follow_redirects=False, **kwargs)
-
-
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, html
-    return found.group(1)
 
 
 def log_in(client: TestClient, name: str, password: str | None = None, **extra: str) -> Any:

@@ -58,7 +58,6 @@ def _form(
         case_id=case_id,
         item=None,
         base=base,
-        day=bench.day().isoformat(),
         values=values or decision_prefill(view, bench.day()),
         errors=errors or {},
         choices=decision_choices(view),

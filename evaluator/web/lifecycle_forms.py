@@ -69,7 +69,6 @@ def form_page(
         case_id=case_id,
         item=item,
         base=base,
-        day=workbench(request).day().isoformat(),
         values=values or {},
         errors=errors or {},
         on_team=None,
