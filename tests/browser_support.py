@@ -117,6 +117,18 @@ def downloaded(driver: Any, name: str) -> Path:
     pytest.fail(f"{name} was not downloaded: {sorted(p.name for p in driver.downloads.iterdir())}")
 
 
+def click_and_wait(driver: Any, element: Any) -> None:
+    """Click what submits a form or follows a link, and wait until the next page has replaced
+    this one (a click returns before the browser has navigated)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(page))
+
+
 def log_in(driver: Any, base_url: str, name: str, password: str) -> None:
     """Through the login page, as a person does."""
     from selenium.webdriver.common.by import By
@@ -124,7 +136,7 @@ def log_in(driver: Any, base_url: str, name: str, password: str) -> None:
     driver.get(base_url + "/login")
     driver.find_element(By.NAME, "name").send_keys(name)
     driver.find_element(By.NAME, "password").send_keys(password)
-    driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]"))
     assert "/login" not in driver.current_url, driver.page_source
 
 
@@ -132,5 +144,5 @@ def log_out(driver: Any, base_url: str) -> None:
     from selenium.webdriver.common.by import By
 
     driver.get(base_url + "/login")
-    driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button"))
     assert driver.current_url.endswith("/login")
