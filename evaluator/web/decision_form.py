@@ -73,13 +73,14 @@ def impartiality_refusal(request: Request, case_id: str, user: User) -> Response
     if member is None:
         return None
     ft = form_text(page_lang(request))
+    listed = "" if member == user.full_name else ft("listed_as", member=member)
     return page(
         request,
         "refused.html.j2",
         status=403,
         case_id=case_id,
         heading=ft("refused"),
-        reason=ft("impartiality", name=user.full_name, member=member),
+        reason=ft("impartiality", name=user.full_name, listed=listed),
         back=ft("back"),
     )
 

@@ -52,11 +52,11 @@ FORM_LABELS: dict[str, Text] = {
     "problems": Text("未保存：请更正以下问题", "Not saved: correct what follows"),
     "refused": Text("认证决定被拒绝", "Decision refused"),
     "impartiality": Text(
-        "您（{name}）是本案例评价组成员（{member}），不能作出认证决定（ISO/IEC 17065 7.6.2）。"
-        "未记录任何内容。",
-        "You ({name}) are on this case's evaluation team ({member}) and may not make its decision"
+        "您（{name}）是本案例评价组成员{listed}，不能作出认证决定（ISO/IEC 17065 7.6.2）。未记录任何内容。",
+        "You ({name}) are on this case's evaluation team{listed} and may not make its decision"
         " (ISO/IEC 17065 7.6.2). Nothing was recorded.",
     ),
+    "listed_as": Text("（名单中写作“{member}”）", " (listed as {member})"),
     "on_team_warning": Text(
         "您是本案例评价组成员：您作出的认证决定将被拒绝。",
         "You are on this case's evaluation team: a decision by you will be refused.",
