@@ -128,25 +128,8 @@ async def uploaded_files(form: FormData, problems: FormProblems, too_many: str) 
     return files
 
 
-def _written(request: Request, case_id: str, nc_id: str) -> Response:
-    return RedirectResponse(link(request, f"/cases/{case_id}") + f"#nc-{nc_id}", status_code=303)
-
-
-@router.get("/cases/{case_id}/ncs/{nc_id}/reply")
-def reply_page(request: Request, case_id: str, nc_id: str, user: Evaluator) -> Response:
-    return form_page(request, "reply", case_id, nc_id)
-
-
-@router.post("/cases/{case_id}/ncs/{nc_id}/reply")
-async def record_reply(request: Request, case_id: str, nc_id: str, user: Evaluator) -> Response:
-    ft = form_text(page_lang(request))
-    form = await request.form()
-    values = text_fields(form, REPLY_FIELDS)
-    problems = FormProblems()
-    files = await uploaded_files(form, problems, ft("too_many_files", n=MAX_EVIDENCE_FILES))
-    as_of = parse_as_of(values["as_of"], problems, ft("not_a_date"))
-    if problems.messages:
-        return form_page(request, "reply", case_id, nc_id, values, problems.messages, 422)
+def _response(values: dict[str, str], files: list[EvidenceFile], user: User) -> dict[str, Any]:
+    """A reply entry (SPEC §6.1): the stored files cited first, then the other evidence lines."""
     evidence = [f.entry() for f in files] + [line.strip() for line in values["evidence_text"].splitlines()]
     response: dict[str, Any] = {
         "received_on": values["received_on"],
@@ -156,43 +139,63 @@ async def record_reply(request: Request, case_id: str, nc_id: str, user: Evaluat
     }
     if any(evidence):
         response["evidence"] = [e for e in evidence if e]
-    change = item_entry(case_id, nc_id, "responses", response, ft("observation"))
-    try:
-        write_version(request, case_id, base_version(form), change, user, "response", as_of, files)
-    except FormProblems as refused:
-        return form_page(request, "reply", case_id, nc_id, values, refused.messages, 422)
-    except WriteConflict as conflict:
-        return conflict_page(request, case_id, conflict)
-    return _written(request, case_id, nc_id)
+    return response
 
 
-@router.get("/cases/{case_id}/ncs/{nc_id}/verification")
-def verification_page(request: Request, case_id: str, nc_id: str, user: Evaluator) -> Response:
-    return form_page(request, "verification", case_id, nc_id)
-
-
-@router.post("/cases/{case_id}/ncs/{nc_id}/verification")
-async def record_verification(request: Request, case_id: str, nc_id: str, user: Evaluator) -> Response:
-    ft = form_text(page_lang(request))
-    form = await request.form()
-    values = text_fields(form, VERIFICATION_FIELDS)
-    problems = FormProblems()
-    as_of = parse_as_of(values["as_of"], problems, ft("not_a_date"))
-    if problems.messages:
-        return form_page(request, "verification", case_id, nc_id, values, problems.messages, 422)
+def _verification(values: dict[str, str], files: list[EvidenceFile], user: User) -> dict[str, Any]:
+    """A verification entry (SPEC §6.1), by the verifier's full name as evaluation.team names people."""
     verification: dict[str, Any] = {
         "date": values["date"],
-        "by": user.full_name,  # the verifier, as evaluation.team names people
+        "by": user.full_name,
         "result": values["result"],
         "method": values["method"] or "document",
     }
     if values["note"]:
         verification["note"] = values["note"]
-    change = item_entry(case_id, nc_id, "verifications", verification, ft("observation"))
+    return verification
+
+
+Entry = Callable[[dict[str, str], list[EvidenceFile], User], dict[str, Any]]
+# form kind: (its text fields, the case list it appends to, the version's why, the entry it builds)
+KINDS: dict[str, tuple[tuple[str, ...], str, str, Entry]] = {
+    "reply": (REPLY_FIELDS, "responses", "response", _response),
+    "verification": (VERIFICATION_FIELDS, "verifications", "verification", _verification),
+}
+
+
+async def _submit(request: Request, kind: str, case_id: str, nc_id: str, user: User) -> Response:
+    fields, key, why, build = KINDS[kind]
+    ft = form_text(page_lang(request))
+    form = await request.form()
+    values = text_fields(form, fields)
+    problems = FormProblems()
+    files = await uploaded_files(form, problems, ft("too_many_files", n=MAX_EVIDENCE_FILES))
+    as_of = parse_as_of(values["as_of"], problems, ft("not_a_date"))
+    if problems.messages:
+        return form_page(request, kind, case_id, nc_id, values, problems.messages, 422)
+    change = item_entry(case_id, nc_id, key, build(values, files, user), ft("observation"))
     try:
-        write_version(request, case_id, base_version(form), change, user, "verification", as_of)
+        write_version(request, case_id, base_version(form), change, user, why, as_of, files)
     except FormProblems as refused:
-        return form_page(request, "verification", case_id, nc_id, values, refused.messages, 422)
+        return form_page(request, kind, case_id, nc_id, values, refused.messages, 422)
     except WriteConflict as conflict:
         return conflict_page(request, case_id, conflict)
-    return _written(request, case_id, nc_id)
+    return RedirectResponse(link(request, f"/cases/{case_id}") + f"#nc-{nc_id}", status_code=303)
+
+
+@router.get("/cases/{case_id}/ncs/{nc_id}/{kind}")
+def item_form_page(request: Request, case_id: str, nc_id: str, kind: str, user: Evaluator) -> Response:
+    """The reply or verification form on its own page."""
+    if kind not in KINDS:
+        raise NoSuchCase(f"{case_id} {nc_id} {kind}")
+    return form_page(request, kind, case_id, nc_id)
+
+
+@router.post("/cases/{case_id}/ncs/{nc_id}/reply")
+async def record_reply(request: Request, case_id: str, nc_id: str, user: Evaluator) -> Response:
+    return await _submit(request, "reply", case_id, nc_id, user)
+
+
+@router.post("/cases/{case_id}/ncs/{nc_id}/verification")
+async def record_verification(request: Request, case_id: str, nc_id: str, user: Evaluator) -> Response:
+    return await _submit(request, "verification", case_id, nc_id, user)
