@@ -47,26 +47,34 @@ try:
 except ImportError:  # pragma: no cover - the dependency is declared; without it: exact only
     _loads = None
 
-# Anywhere in the text, comments included: tabs, escapes, line and paragraph separators, a BOM
-# after the start, non-characters.
-_RISKY_CHARACTER = re.compile("[\t\\\\\u2028\u2029\ufeff\ufffe\uffff]")
-# A comment: from a `#` at the start of a line or after a space to the end of the line, where no
-# quote stands before it on that line (a ` #` inside a quoted string is not a comment).
-_COMMENT = re.compile(r"^([^\"'#\n]*?)(?:(?<= )|^)#[^\n]*", re.M)
-# Outside comments: a node starts at the start of a line, after white space, or after a flow
-# indicator or the `:` of a JSON-like key ("a":1); each alternative is a token that may start there.
-_RISKY = re.compile(
-    r"^(?:---|\.\.\.|%)"  # document markers, directives
-    r"""|["']\s*[0-9]{1,4}[-:]"""  # quoted, yet a date, a timestamp or a time to yaml-rs
-    r"|(?:^|(?<=[\s\[{,:]))(?:"
-    r"[&*!|>?@`%]"  # anchors, aliases, tags, block scalars, complex keys, reserved
-    r"|[-+]?_|[-+]?[0-9.][^\s,\[\]{}#]*_"  # underscores in numbers: numbers to yaml-rs, strings here
-    r"|[-+]?0[xXoObB]"  # base prefixes (yaml-rs also takes 0X, 0O, 0b and a sign)
-    r"|[-+]?\.[A-Za-z]"  # .inf / .nan and the spellings only yaml-rs takes (.Nan)
-    rf"|[-+]?[0-9.][^\s,\[\]{{}}#]{{{MAX_NUMBER_CHARS - 1},}}"  # as long as the number limit
-    r")",
-    re.M,
+# Each check is a search `re` runs quickly (a literal first character, or one rare character
+# class), most of them without token boundaries: over-refusing costs a fallback, never an answer.
+# Anywhere in the text: tabs, escapes, line and paragraph separators, a BOM after the start,
+# non-characters.
+_RISKY_CHARACTERS = ("\t", "\\", "\u2028", "\u2029", "\ufeff", "\ufffe", "\uffff")
+# Outside comments:
+_DOCUMENT_MARKER = re.compile(r"\n(?:---|\.\.\.|%)")  # and at the start: documents, directives
+# anchors, aliases, tags, block scalars, complex keys, reserved: at the start of a node, which is
+# after white space, a flow indicator or the `:` of a JSON-like key ("a":1)
+_INDICATOR = re.compile(r"[&*!|>?@`%]")
+_NODE_START = frozenset(" \n[{,:")
+_CHECKS = (
+    re.compile(r"\.(?:(?<=[\s\[{,:]\.)|(?<=[\s\[{,:][-+]\.))[A-Za-z]"),  # .inf, .nan, and .Nan
+    # quoted, yet a date, a timestamp or a time to yaml-rs ('2026-02-28', "12:00:00")
+    re.compile(r'"\s*[0-9]{1,4}[-:]'),
+    re.compile(r"'\s*[0-9]{1,4}[-:]"),
 )
+# Inside a token that starts like a number (after a sign: a digit, a point or an underscore):
+_IN_NUMBERS = (
+    re.compile(r"_(?:[0-9._]|(?<=[0-9.]_))"),  # 1_000, _1, 1_.5: numbers to yaml-rs, strings here
+    re.compile(r"0[xXoObB]"),  # base prefixes: yaml-rs also takes 0X, 0O, 0b and a sign
+)
+_NUMBER_START = frozenset("0123456789._")
+# A number as long as the number limit is made of digits, at most one point, one exponent and
+# two signs (0x and _ are refused above), so it holds a run of eight digits: the token around each
+# such run is measured.
+_DIGIT_RUN = re.compile("[0-9]" * 8)  # spelt out: `re` scans this faster than [0-9]{8}
+_TOKEN_END = frozenset(" \n,[]{}#")
 _DATE_SHAPED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MAX_DEPTH = MAX_NESTING_DEPTH // 2
 _MAX_NODES = MAX_EXPANDED_NODES // 2
@@ -82,7 +90,7 @@ def parse_yaml_fast(text: str) -> Any | None:
 
     `text` is what `yamlsafe.decode` returned: size, encoding and control characters checked.
     """
-    if _loads is None or _RISKY_CHARACTER.search(text) or _RISKY.search(_COMMENT.sub(r"\1", text)):
+    if _loads is None or refused_by_text(text):
         return None
     try:
         doc = _loads(text, parse_datetime=True)
@@ -93,52 +101,104 @@ def parse_yaml_fast(text: str) -> Any | None:
     return doc if _vouched(doc) else None
 
 
-class _Refused(Exception):
-    pass
+def refused_by_text(text: str) -> bool:
+    """Whether the text holds syntax or a scalar the fast path does not vouch for."""
+    if any(c in text for c in _RISKY_CHARACTERS):
+        return True
+    return _suspicious(text) and _suspicious(_without_comments(text))  # comments: often prose
+
+
+def _suspicious(text: str) -> bool:
+    if text.startswith(("---", "...", "%")) or _DOCUMENT_MARKER.search(text):
+        return True
+    if any(i == 0 or text[i - 1] in _NODE_START for i in (m.start() for m in _INDICATOR.finditer(text))):
+        return True
+    if any(check.search(text) for check in _CHECKS):
+        return True
+    in_numbers = (m.start() for check in _IN_NUMBERS for m in check.finditer(text))
+    return any(_starts_number(text, index) for index in in_numbers) or _long_number(text)
+
+
+def _starts_number(text: str, index: int) -> bool:
+    """Whether the token holding text[index] starts like a number (a credit code does not)."""
+    while index and text[index - 1] not in _NODE_START:
+        index -= 1
+    if text[index] in "+-":
+        index += 1
+    return index < len(text) and text[index] in _NUMBER_START
+
+
+def _long_number(text: str) -> bool:
+    for run in _DIGIT_RUN.finditer(text):
+        start, end = run.start(), run.end()
+        while start and text[start - 1] not in _TOKEN_END:
+            start -= 1
+        while end < len(text) and text[end] not in _TOKEN_END:
+            end += 1
+        if end - start >= MAX_NUMBER_CHARS:
+            return True
+    return False
+
+
+def _without_comments(text: str) -> str:
+    """The text less its comments: a line that starts with `#`, and from ` #` to the end of a line
+    with no quote before it (a ` #` inside a quoted string is not a comment)."""
+    kept = []
+    for line in text.split("\n"):
+        if "#" in line:
+            if line.lstrip(" ").startswith("#"):
+                continue
+            cut = line.find(" #")
+            if cut >= 0 and '"' not in line[:cut] and "'" not in line[:cut]:
+                line = line[:cut]
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def _vouched(doc: dict[str, Any]) -> bool:
-    counter = [0]
-    try:
-        _walk(doc, 1, counter)
-    except _Refused:
-        return False
+    """No value the exact loader would read otherwise or refuse (a loop, not recursion: fast)."""
+    nodes = 0
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        container, depth = pop()
+        if depth > _MAX_DEPTH:
+            return False
+        if type(container) is dict:
+            nodes += 1 + 2 * len(container)
+            for key, value in container.items():
+                if type(key) is not str or len(key) > _MAX_KEY_CHARS or _date_shaped(key):
+                    return False
+                kind = type(value)
+                if kind is str:
+                    if len(value) > MAX_STRING_CHARS or _date_shaped(value):
+                        return False
+                elif kind is dict or kind is list:
+                    push((value, depth + 1))
+                elif kind not in _SAFE_SCALARS:
+                    return False
+        else:
+            if len(container) >= MAX_LIST_ITEMS:
+                return False
+            nodes += 1 + len(container)
+            for value in container:
+                kind = type(value)
+                if kind is str:
+                    if len(value) > MAX_STRING_CHARS or _date_shaped(value):
+                        return False
+                elif kind is dict or kind is list:
+                    push((value, depth + 1))
+                elif kind not in _SAFE_SCALARS:
+                    return False
+        if nodes > _MAX_NODES:
+            return False
     return True
 
 
-def _walk(value: Any, depth: int, counter: list[int]) -> None:
-    kind = type(value)
-    if kind is dict:
-        if depth > _MAX_DEPTH:
-            raise _Refused
-        counter[0] += 1 + 2 * len(value)
-        if counter[0] > _MAX_NODES:
-            raise _Refused
-        for key, item in value.items():
-            if type(key) is not str or len(key) > _MAX_KEY_CHARS or _DATE_SHAPED.fullmatch(key):
-                raise _Refused
-            if type(item) in _CONTAINERS_OR_STR:
-                _walk(item, depth + 1, counter)
-            elif type(item) not in _SAFE_SCALARS:
-                raise _Refused
-    elif kind is list:
-        if depth > _MAX_DEPTH or len(value) >= MAX_LIST_ITEMS:
-            raise _Refused
-        counter[0] += 1 + len(value)
-        if counter[0] > _MAX_NODES:
-            raise _Refused
-        for item in value:
-            if type(item) in _CONTAINERS_OR_STR:
-                _walk(item, depth + 1, counter)
-            elif type(item) not in _SAFE_SCALARS:
-                raise _Refused
-    elif kind is str:
-        if len(value) > MAX_STRING_CHARS or (len(value) == 10 and _DATE_SHAPED.fullmatch(value)):
-            raise _Refused
-    else:  # pragma: no cover - callers pass containers and strings only
-        raise _Refused
+def _date_shaped(text: str) -> bool:
+    """Shaped like a date: one that yaml-rs left a string is not a calendar date (2026-02-30)."""
+    return len(text) == 10 and text[4] == "-" and _DATE_SHAPED.fullmatch(text) is not None
 
 
-_CONTAINERS_OR_STR = frozenset((dict, list, str))
-# A `datetime` (a timestamp to yaml-rs, a string here) is not among them: `type(x) is dt.date`.
+# A `datetime` or a `time` (a timestamp to yaml-rs, a string here) is not among them.
 _SAFE_SCALARS = frozenset((int, float, bool, type(None), dt.date))
