@@ -255,7 +255,7 @@ def test_mutation_fuzz_fast_and_exact_agree(tmp_path: Path):
     counts = {"fast": 0, "fast ok": 0, "ok": 0, "bad": 0}
     for n in range(FUZZ_MUTANTS):
         text = rng.choice(seeds)
-        for _ in range(rng.choice((1, 1, 2, 3))):
+        for _ in range(rng.choice((1, 1, 1, 2))):
             text = (fuzz.mutate_yaml_quirk if rng.random() < 0.6 else fuzz.mutate_yaml)(text, rng)
         path = tmp_path / f"m{n}.yaml"
         path.write_text(text, "utf-8", errors="surrogatepass")
@@ -266,6 +266,7 @@ def test_mutation_fuzz_fast_and_exact_agree(tmp_path: Path):
         counts["fast"] += took_fast
         counts["fast ok"] += took_fast and kind == "ok"
         path.unlink()
+    print(f"fast-path fuzz: {FUZZ_MUTANTS} mutants, seed {FUZZ_SEED}: {counts}")
     # the sample exercises both paths, and both outcomes on the fast one
     assert counts["fast ok"] > FUZZ_MUTANTS // 10, counts
     assert counts["fast"] - counts["fast ok"] > FUZZ_MUTANTS // 10, counts

@@ -56,7 +56,7 @@ _RISKY_CHARACTERS = ("\t", "\\", "\u2028", "\u2029", "\ufeff", "\ufffe", "\uffff
 _DOCUMENT_MARKER = re.compile(r"\n(?:---|\.\.\.|%)")  # and at the start: documents, directives
 # anchors, aliases, tags, block scalars, complex keys, reserved: at the start of a node, which is
 # after white space, a flow indicator or the `:` of a JSON-like key ("a":1)
-_INDICATOR = re.compile(r"[&*!|>?@`%]")
+_INDICATORS = "&*!|>?@`%"
 _NODE_START = frozenset(" \n[{,:")
 _CHECKS = (
     re.compile(r"\.(?:(?<=[\s\[{,:]\.)|(?<=[\s\[{,:][-+]\.))[A-Za-z]"),  # .inf, .nan, and .Nan
@@ -111,12 +111,21 @@ def refused_by_text(text: str) -> bool:
 def _suspicious(text: str) -> bool:
     if text.startswith(("---", "...", "%")) or _DOCUMENT_MARKER.search(text):
         return True
-    if any(i == 0 or text[i - 1] in _NODE_START for i in (m.start() for m in _INDICATOR.finditer(text))):
+    if any(_at_node_start(text, indicator) for indicator in _INDICATORS):
         return True
     if any(check.search(text) for check in _CHECKS):
         return True
     in_numbers = (m.start() for check in _IN_NUMBERS for m in check.finditer(text))
     return any(_starts_number(text, index) for index in in_numbers) or _long_number(text)
+
+
+def _at_node_start(text: str, char: str) -> bool:
+    index = text.find(char)  # str.find: far quicker than a regular expression of a class
+    while index >= 0:
+        if index == 0 or text[index - 1] in _NODE_START:
+            return True
+        index = text.find(char, index + 1)
+    return False
 
 
 def _starts_number(text: str, index: int) -> bool:
