@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from helpers import CONFORMANCE, EXAMPLES, REPO
+from helpers import CONFORMANCE, EXAMPLES, REPO, run_cli
 
 from cli import main
 from evaluator.api import run
@@ -306,3 +306,29 @@ def test_evaluate_report_and_explain_commands_are_identical(tmp_path: Path):
         assert _cli(args, exact=False) == _cli(args, exact=True)
     args = ["explain", str(EXAMPLES / "hz-initial-three-star.yaml"), "AUDIT-NC"]
     assert _cli(args, exact=False) == _cli(args, exact=True)
+
+
+def test_batch_outputs_are_identical(tmp_path: Path):
+    """`certeval batch` (worker processes, YAML files and a JSON Lines file) both ways."""
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for n, path in enumerate(sorted(EXAMPLES.glob("*.yaml")) + conformance_files()):
+        (cases / f"{n:03d}-{path.name}").write_bytes(path.read_bytes())
+    outputs = []
+    for exact in ("1", "0"):
+        out = tmp_path / f"out-{exact}"
+        done = run_cli(
+            "batch",
+            cases,
+            "--out",
+            out,
+            "--jobs",
+            "2",
+            "--as-of",
+            "2026-11-23",
+            env={EXACT_PARSE_VARIABLE: exact},
+        )
+        files = {name: (out / name).read_bytes() for name in ("results.jsonl", "summary.csv", "errors.jsonl")}
+        outputs.append((done.returncode, done.stdout, done.stderr.replace(str(out), "OUT"), files))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][3]["results.jsonl"] and outputs[0][3]["errors.jsonl"]  # good and bad cases both

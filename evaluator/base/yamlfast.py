@@ -5,7 +5,10 @@ lists and scalars — about six times faster than `yamlsafe.parse_yaml`, but wit
 returns None wherever it cannot vouch that `parse_yaml` would give the same values, and the
 caller then uses `parse_yaml`; when the document it gave is refused by validation, the caller
 re-reads the text with `parse_yaml` for the messages.  So a fast document is one that the exact
-loader reads to equal values, in the same key order, and refuses nothing in.
+loader reads to equal values, in the same key order, and refuses nothing in.  One difference is
+left to validation: an integer is a plain `int`, not a `SourceInt` that remembers how it was
+written, so an unquoted all-digit `credit_code` fails validation here and is read exactly; a
+caller that uses the document without validating it (the workbook export) asks for the exact one.
 
 What yaml-rs does differently (benchmarks/README.md lists each quirk, tests/test_fast_path.py
 holds them) is refused here in two passes:
