@@ -33,6 +33,9 @@ from evaluator.base import yamlfast
 from evaluator.base.yamlsafe import decode, parse_yaml
 from evaluator.case.loader import build_case, parse_case_text
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import write_realistic  # a script beside this one: the same workload
+
 HERE = Path(__file__).resolve().parent
 CERTEVAL = shutil.which("certeval", path=str(Path(sys.executable).parent)) or "certeval"
 TODAY = dt.date(2026, 11, 23)
@@ -109,17 +112,6 @@ def load(text: str, fast: bool) -> Any:
 def _ratio(samples: dict[str, list[float]], top: str, bottom: str) -> dict[str, float]:
     pairs = [a / b for a, b in zip(samples[top], samples[bottom], strict=True)]
     return spread(pairs) | {"median": round(statistics.median(pairs), 2)}
-
-
-def write_realistic(directory: Path, count: int) -> None:
-    examples = sorted((HERE.parent / "examples").glob("*.yaml"))
-    texts = [p.read_text(encoding="utf-8") for p in examples]
-    for index in range(count):
-        text = texts[index % len(texts)]
-        case_id = next(line for line in text.splitlines() if line.startswith("case_id:"))
-        (directory / f"real-{index:06d}.yaml").write_text(
-            text.replace(case_id, f"{case_id}-{index:06d}"), encoding="utf-8"
-        )
 
 
 def batch_once(certeval: str, cases: Path, count: int, env: dict[str, str]) -> tuple[float, bytes]:

@@ -176,32 +176,27 @@ def _vouched(doc: dict[str, Any]) -> bool:
         container, depth = pop()
         if depth > _MAX_DEPTH:
             return False
+        items: Any
         if type(container) is dict:
             nodes += 1 + 2 * len(container)
-            for key, value in container.items():
+            for key in container:
                 if type(key) is not str or len(key) > _MAX_KEY_CHARS or _date_shaped(key):
                     return False
-                kind = type(value)
-                if kind is str:
-                    if len(value) > MAX_STRING_CHARS or _date_shaped(value):
-                        return False
-                elif kind is dict or kind is list:
-                    push((value, depth + 1))
-                elif kind not in _SAFE_SCALARS:
-                    return False
+            items = container.values()
         else:
             if len(container) >= MAX_LIST_ITEMS:
                 return False
             nodes += 1 + len(container)
-            for value in container:
-                kind = type(value)
-                if kind is str:
-                    if len(value) > MAX_STRING_CHARS or _date_shaped(value):
-                        return False
-                elif kind is dict or kind is list:
-                    push((value, depth + 1))
-                elif kind not in _SAFE_SCALARS:
+            items = container
+        for value in items:
+            kind = type(value)
+            if kind is str:
+                if len(value) > MAX_STRING_CHARS or _date_shaped(value):
                     return False
+            elif kind is dict or kind is list:
+                push((value, depth + 1))
+            elif kind not in _SAFE_SCALARS:
+                return False
         if nodes > _MAX_NODES:
             return False
     return True
