@@ -129,6 +129,171 @@ def mutate_yaml(text: str, rng: random.Random) -> str:
     return "\n".join(lines)
 
 
+# Plain scalars and syntax where YAML parsers part ways (1.1 against 1.2, libyaml against
+# others): the differential test of the fast path (tests/test_fast_path.py) mutates with these.
+QUIRK_YAML = [
+    "yes",
+    "no",
+    "on",
+    "off",
+    "NO",
+    "Yes",
+    "True",
+    "TRUE",
+    "tRUE",
+    "y",
+    "~",
+    "Null",
+    "NULL",
+    "nULL",
+    "0123",
+    "-0123",
+    "00",
+    "0o12",
+    "0O12",
+    "0x1F",
+    "0X1F",
+    "+0x1",
+    "-0x1",
+    "0b101",
+    "0B1",
+    "1_000",
+    "_1",
+    "1__0",
+    "1_000.5",
+    "+12",
+    "-0",
+    "+.5",
+    ".5",
+    "5.",
+    "1e3",
+    "1E3",
+    "1.0e+3",
+    "1e400",
+    ".inf",
+    "-.Inf",
+    "+.inf",
+    ".nan",
+    ".NaN",
+    ".Nan",
+    "inf",
+    "nan",
+    "1:20",
+    "190:20:30",
+    "12:30:00",
+    "2026-02-30",
+    "2026-02-29",
+    "2024-02-29",
+    "0000-01-01",
+    "2026-1-5",
+    "2026-13-01",
+    "2026-02-28T10:00:00",
+    "2026-02-28 10:00:00",
+    "2026-02-28t10:00:00Z",
+    "2026-02-28 10:00:00 +8",
+    "'2026-02-28'",
+    '"2026-02-30"',
+    "'0123'",
+    '"yes"',
+    "9" * 39,
+    "9" * 40,
+    "9" * 41,
+    "0." + "1" * 39,
+    "1" * 18,
+    "&a 5",
+    "*a",
+    "&a [1, 2]",
+    "!!str 5",
+    "!!int '5'",
+    "!!float 1",
+    "!!binary aGk=",
+    "!foo x",
+    "!!timestamp 2026-01-01",
+    "<<: {a: 1}",
+    "{<<: {a: 1}}",
+    "? x",
+    "[a, b, ]",
+    "{a, b}",
+    "{a: 1, a: 2}",
+    '"\\x01"',
+    '"\\u2028"',
+    '"a\\tb"',
+    "\u2028",
+    "a\u2029b",
+    "a\ufeffb",
+    "\ufffe",
+    "|\n  block",
+    ">-\n  folded\n  text",
+    "a: b",
+    "a:b",
+    '"a":1',
+    "@x",
+    "`x`",
+    "'it''s'",
+    '"a #b"',
+    "a #b",
+    "x\n  continued",
+    "[1,\n2]",
+    "- a",
+    "%x",
+    "{a: [1, {b: 2}]}",
+    "[[[[[[[[]]]]]]]]",
+]
+
+
+def mutate_yaml_quirk(text: str, rng: random.Random) -> str:
+    """One YAML-specific mutation: a quirk value, or a change to the file's syntax (CRLF, a BOM,
+    a tab, an indentation shift, a directive, a document marker, a comment, a joined line)."""
+    lines = text.split("\n")
+    kind = rng.choice(
+        (
+            "value",
+            "value",
+            "value",
+            "key",
+            "indent",
+            "tab",
+            "crlf",
+            "bom",
+            "directive",
+            "marker",
+            "comment",
+            "join",
+        )
+    )
+    i = rng.randrange(len(lines))
+    if kind in ("value", "key"):
+        candidates = [k for k, line in enumerate(lines) if ": " in line and not line.lstrip().startswith("#")]
+        if candidates:
+            k = rng.choice(candidates)
+            head, tail = lines[k].split(": ", 1)
+            quirk = rng.choice(QUIRK_YAML)
+            if kind == "key":
+                indent = head[: len(head) - len(head.lstrip())]
+                lines[k] = f"{indent}{quirk.splitlines()[0]}: {tail}"
+            else:
+                lines[k] = f"{head}: {quirk}"
+    elif kind == "indent":
+        lines[i] = lines[i][1:] if lines[i].startswith(" ") and rng.random() < 0.5 else " " + lines[i]
+    elif kind == "tab":
+        lines[i] = "\t" + lines[i]
+    elif kind == "crlf":
+        return "\r\n".join(lines)
+    elif kind == "bom":
+        return "\ufeff" + text
+    elif kind == "directive":
+        return (
+            rng.choice(("%YAML 1.1\n---\n", "%YAML 1.2\n---\n", "---\n", "%TAG ! tag:x,2026:\n---\n")) + text
+        )
+    elif kind == "marker":
+        lines.insert(i, rng.choice(("---", "...", "--- # again")))
+    elif kind == "comment":
+        lines[i] = lines[i] + rng.choice((" # note", "# not a comment", " #: x", " # & * ! | > 1_000"))
+    elif i + 1 < len(lines):
+        lines[i : i + 2] = [lines[i] + " " + lines[i + 1].lstrip()]
+    return "\n".join(lines)
+
+
 def _leaves(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
     if isinstance(value, dict):
         for key, item in value.items():

@@ -8,8 +8,8 @@ from typing import Any
 
 from ..api import evaluate_full
 from ..base.errors import CaseError, ExitStatus, InputError, Problem
-from ..base.yamlsafe import LoadError, parse_json, parse_json_located
-from ..case.loader import build_case, read_document
+from ..base.yamlsafe import LoadError
+from ..case.loader import build_case, parse_case_text, read_document
 from ..outputs.files import to_json, write_atomic
 from ..packs import Pack, load_pack
 from .options import Options
@@ -35,14 +35,9 @@ def _load(unit: Unit, options: Options) -> Any:
     else:
         name = f"{unit.source}:{unit.line}"
         try:
-            doc = parse_json(unit.text, name)
+            doc, locate = parse_case_text(unit.text, name, as_json=True)
         except LoadError as e:
             raise CaseError([_shift(e.problem, unit)]) from None
-        text = unit.text
-
-        def locate() -> Any:
-            return parse_json_located(text, name)
-
     as_of = dt.date.fromisoformat(options.as_of) if options.as_of else None
     today = dt.date.fromisoformat(options.today)
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 from ..base.case_model import STAGES, Case
 from ..base.errors import CaseError, Problem
 from ..base.schema_language import INVALID, Ctx, key_line
+from ..base.yamlfast import parse_yaml_fast
 from ..base.yamlsafe import LoadError, decode, parse_json, parse_json_located, parse_yaml
 from ..packs import DEFAULT_PACK, Pack, builtin_pack_ids, load_pack
 from ..packs.spec import PACK_ID
@@ -22,6 +24,8 @@ JSON_SUFFIXES = (".json",)
 # Case formats that a higher wing reads (.xlsx: evaluator/sheets) plug in by entry point, so
 # this wing calls them without importing up the ranks.
 READER_GROUP = "certeval.case_readers"
+# Set to 1, every case is read by the exact (line-keeping) path alone: same output, slower.
+EXACT_PARSE_VARIABLE = "CERTEVAL_EXACT_PARSE"
 
 
 @functools.lru_cache(maxsize=8)
@@ -35,8 +39,10 @@ def plugged_reader(suffix: str) -> Callable[[Path, str], tuple[Any, Callable[[],
     return None
 
 
-def read_document(path: Path, name: str | None = None) -> tuple[Any, Callable[[], Any] | None]:
-    """The parsed document of a case file, and for JSON a way to re-parse it with lines."""
+def read_document(
+    path: Path, name: str | None = None, *, fast: bool | None = None
+) -> tuple[Any, Callable[[], Any] | None]:
+    """The parsed document of a case file, and (fast path) a way to re-parse it with lines."""
     name = name or str(path)
     plugged = plugged_reader(path.suffix.lower().lstrip(".")) if path.suffix.lower() == ".xlsx" else None
     if plugged is not None:
@@ -46,12 +52,37 @@ def read_document(path: Path, name: str | None = None) -> tuple[Any, Callable[[]
     except OSError as e:
         raise CaseError([Problem(name, None, "", f"cannot read: {e.strerror}")]) from None
     try:
-        text = decode(raw, name)
-        if path.suffix.lower() in JSON_SUFFIXES:
-            return parse_json(text, name), lambda: parse_json_located(text, name)
-        return parse_yaml(text, name), None
+        return parse_case_text(
+            decode(raw, name), name, as_json=path.suffix.lower() in JSON_SUFFIXES, fast=fast
+        )
     except LoadError as e:
         raise CaseError([e.problem]) from None
+
+
+def parse_case_text(
+    text: str, name: str, *, as_json: bool, fast: bool | None = None
+) -> tuple[Any, Callable[[], Any] | None]:
+    """The one place a case's text is parsed (files, JSON Lines, the workbench API).
+
+    The fast path (SPEC §11) parses without lines — `json.loads`, or yaml-rs where
+    `parse_yaml_fast` vouches for the values — and returns with it `locate`, which parses again
+    with lines; `build_case` calls it only when there is a problem to report.  `fast=False` is
+    the exact path alone: the line-keeping loader, the document it gives validated directly.
+    `fast=None` takes the fast path unless the environment sets `CERTEVAL_EXACT_PARSE=1` (the
+    differential tests run whole commands both ways with it).  Raises LoadError.
+    """
+    if fast is None:
+        fast = os.environ.get(EXACT_PARSE_VARIABLE) != "1"
+    if as_json:
+        doc = parse_json(text, name)  # its syntax errors are the JSON messages on both paths
+        if not fast:
+            return parse_json_located(text, name), None
+        return doc, lambda: parse_json_located(text, name)
+    if fast:
+        quick = parse_yaml_fast(text)
+        if quick is not None:
+            return quick, lambda: parse_yaml(text, name)
+    return parse_yaml(text, name), None
 
 
 def load_case(
@@ -61,9 +92,10 @@ def load_case(
     as_of: dt.date | None = None,
     today: dt.date | None = None,
     name: str | None = None,
+    fast: bool | None = None,
 ) -> tuple[Case, Pack]:
     name = name or str(path)
-    doc, locate = read_document(path, name)
+    doc, locate = read_document(path, name, fast=fast)
     return build_case(doc, name, pack_ref=pack_ref, as_of=as_of, today=today, locate=locate)
 
 

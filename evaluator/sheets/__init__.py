@@ -24,7 +24,7 @@ def blank_workbook(stage: str, pack_ref: str | Path | None = None) -> bytes:
 def export_case(path: Path, pack_ref: str | Path | None = None) -> bytes:
     """The .xlsx of a valid case file (a case that does not validate is refused, CaseError)."""
     case, pack = load_case(path, pack_ref=pack_ref)
-    doc, _ = read_document(path)
+    doc, _ = read_document(path, fast=False)  # the cells want how numbers were written (SourceInt)
     return workbook_bytes(pack, case.stage, doc)
 
 

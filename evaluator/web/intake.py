@@ -6,8 +6,8 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from ..base.errors import CaseError
-from ..base.yamlsafe import LoadError, decode, parse_json, parse_json_located, parse_yaml
-from ..case.loader import build_case
+from ..base.yamlsafe import LoadError, decode
+from ..case.loader import build_case, parse_case_text
 
 if TYPE_CHECKING:
     from ..api import Evaluation
@@ -22,10 +22,8 @@ def evaluate_body(
 
     as_json = "json" in content_type.lower()
     try:
-        text = decode(raw, name)
-        document = parse_json(text, name) if as_json else parse_yaml(text, name)
+        document, locate = parse_case_text(decode(raw, name), name, as_json=as_json)
     except LoadError as error:
         raise CaseError([error.problem]) from None
-    locate = (lambda: parse_json_located(text, name)) if as_json else None
     case, loaded_pack = build_case(document, name, pack_ref=pack, as_of=as_of, locate=locate)
     return run(case, loaded_pack)
