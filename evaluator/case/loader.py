@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -115,7 +116,7 @@ def _place(problem: Problem, places: Mapping[str, str]) -> Problem:
         if shorter == path:
             return problem
         path = shorter
-    return Problem(problem.file, None, problem.field, problem.message, place=places[path])
+    return dataclasses.replace(problem, line=None, place=places[path])
 
 
 _LAST_STEP = re.compile(r"(?:^|\.)[^.\[\]]+$|\[\d+\]$")
@@ -148,6 +149,8 @@ def _choose_pack(doc: Mapping[str, Any], name: str, pack_ref: str | Path | Pack 
                         key_line(doc, "pack", None),
                         "pack",
                         f"unknown rule pack {wanted!r} (built-in: {known})",
+                        code="pack.unknown",
+                        values={"pack": wanted, "known": known},
                     )
                 ]
             )
@@ -163,8 +166,12 @@ def _build(
     today: dt.date | None,
 ) -> tuple[Case, Pack]:
     if not isinstance(doc, Mapping):
-        what = "empty" if doc is None else "not a mapping of fields"
-        raise CaseError([Problem(name, getattr(doc, "line", 1), "", f"the case file is {what}")])
+        what, code = (
+            ("empty", "document.empty")
+            if doc is None
+            else ("not a mapping of fields", "document.not_mapping")
+        )
+        raise CaseError([Problem(name, getattr(doc, "line", 1), "", f"the case file is {what}", code=code)])
     pack = _choose_pack(doc, name, pack_ref)
     stage = doc.get("stage")
     ctx = Ctx(name)
