@@ -183,7 +183,10 @@ _VALUE_TEXT: dict[str, tuple[_Say, _Say]] = {
         lambda v: f"（{_HINTS_ZH.get(v['hint'], v['hint'])}）" if v["hint"] else "",
     ),
     "note": (lambda v: f" ({v['note']})" if v["note"] else "", lambda v: _note_zh(v["note"])),
-    "key_name": (lambda v: v["key_name"], lambda v: _KEY_NAMES_ZH.get(v["key_name"], v["key_name"])),
+    "key_name": (
+        lambda v: str(v["key_name"]),
+        lambda v: str(_KEY_NAMES_ZH.get(v["key_name"], v["key_name"])),
+    ),
     "other": (lambda v: v["other"], lambda v: _field_label_zh(v.get("other_path", v["other"]))),
     "stage": (
         lambda v: v["stage"],

@@ -21,7 +21,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..base.errors import Problem
-from ..base.i18n import Text
+from ..base.i18n import SEVERITY_LABELS, STAGE_LABELS, STATUS_LABELS, Text
 from ..base.limits import MAX_NUMBER_CHARS
 from ..base.schema_language import (
     Bool,
@@ -206,7 +206,7 @@ class Form:
 
 
 def _option_labels(pack: Pack) -> dict[str, Text]:
-    labels: dict[str, Text] = {}
+    labels: dict[str, Text] = {**STAGE_LABELS, **SEVERITY_LABELS, **STATUS_LABELS}
     for table in (pack.indicators, pack.documents, pack.evidence, pack.change_kinds):
         labels.update((key, item.label) for key, item in table.items())
     labels.update((g.id, g.label) for g in pack.grades)
