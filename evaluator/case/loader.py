@@ -45,7 +45,15 @@ def read_document(path: Path, name: str | None = None) -> tuple[Any, Callable[[]
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise CaseError([Problem(name, None, "", f"cannot read: {e.strerror}")]) from None
+        problem = Problem(
+            name,
+            None,
+            "",
+            f"cannot read: {e.strerror}",
+            code="file.unreadable",
+            values={"reason": e.strerror},
+        )
+        raise CaseError([problem]) from None
     try:
         text = decode(raw, name)
         if path.suffix.lower() in JSON_SUFFIXES:
@@ -166,12 +174,19 @@ def _build(
     today: dt.date | None,
 ) -> tuple[Case, Pack]:
     if not isinstance(doc, Mapping):
-        what, code = (
-            ("empty", "document.empty")
-            if doc is None
-            else ("not a mapping of fields", "document.not_mapping")
-        )
-        raise CaseError([Problem(name, getattr(doc, "line", 1), "", f"the case file is {what}", code=code)])
+        if doc is None:
+            problem = Problem(
+                name, getattr(doc, "line", 1), "", "the case file is empty", code="document.empty"
+            )
+        else:
+            problem = Problem(
+                name,
+                getattr(doc, "line", 1),
+                "",
+                "the case file is not a mapping of fields",
+                code="document.not_mapping",
+            )
+        raise CaseError([problem])
     pack = _choose_pack(doc, name, pack_ref)
     stage = doc.get("stage")
     ctx = Ctx(name)

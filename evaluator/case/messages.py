@@ -58,6 +58,7 @@ CATALOGUE: dict[str, Text] = {
     "dict.key_unknown": Text("未知的{key_name}{suggestion}", "unknown {key_name}{suggestion}"),
     "dict.key_missing": Text("缺少：每个{key_name}都须填写", "missing: every {key_name} must be given"),
     # ---------------------------------------------------------------------- the whole document
+    "file.unreadable": Text("无法读取：{reason}", "cannot read: {reason}"),
     "document.empty": Text("案例文件为空", "the case file is empty"),
     "document.not_mapping": Text("案例文件不是一组字段（映射）", "the case file is not a mapping of fields"),
     "pack.unknown": Text(
