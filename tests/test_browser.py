@@ -6,100 +6,23 @@ CI sets CERTEVAL_REQUIRE_CHROMIUM=1: then a missing browser or driver fails inst
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
-from helpers import CERTEVAL, CHROMIUM, CHROMIUM_FLAGS, EXAMPLES, run_cli
-
-CHROMEDRIVER = shutil.which("chromedriver") or (
-    "/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None
-)
-REQUIRED = os.environ.get("CERTEVAL_REQUIRE_CHROMIUM") == "1"
-PORTS = range(8610, 8650)  # the range this project's tests may bind
-FLAGS = (*CHROMIUM_FLAGS, "--disable-dev-shm-usage")
-
-
-def _selenium_or_reason() -> str | None:
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed (the test extra)"
-    if CHROMIUM is None or CHROMEDRIVER is None:
-        return "no chromium / chromedriver (Debian: chromium chromium-driver)"
-    return None
-
-
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8610-8649")
+from helpers import EXAMPLES, run_cli
+from selenium_support import chromium, serve
 
 
 @pytest.fixture
 def server(tmp_path):
     db = tmp_path / "register.db"
     assert run_cli("register", "import", EXAMPLES, "--db", db).returncode == 0
-    port = _free_port()
-    process = subprocess.Popen(
-        [CERTEVAL, "serve", "--db", str(db), "--port", str(port), "--as-of", "2026-12-01"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "/", timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail(f"certeval serve exited: {process.stdout.read().decode()}")
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    yield from serve(db, "--as-of", "2026-12-01")
 
 
 @pytest.fixture
 def browser(tmp_path):
-    reason = _selenium_or_reason()
-    if reason:
-        if REQUIRED:
-            pytest.fail(f"CERTEVAL_REQUIRE_CHROMIUM=1 but {reason}")
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    downloads = tmp_path / "downloads"
-    downloads.mkdir()
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path / 'profile'}")
-    options.add_argument("--window-size=1280,1600")
-    options.add_experimental_option(
-        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
-    )
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
-    driver.downloads = downloads
-    try:
-        yield driver
-    finally:
-        driver.quit()
+    yield from chromium(tmp_path)
 
 
 def test_an_officer_follows_an_overdue_surveillance_to_its_ncr(server, browser):
