@@ -376,6 +376,7 @@ def test_a_new_case_may_not_take_an_id_the_register_holds(client: TestClient, db
 # -------------------------------------------------------------------- messages beside fields
 def _invalid_document() -> dict[str, Any]:
     document = hz_document(case_id="BAD-1")
+    del document["as_of"]
     document["organization"]["name"] = ""
     document["service_system"]["trained_managers"] = "三"
     document["incidents"] = [
@@ -394,7 +395,7 @@ def test_problems_stand_next_to_their_fields_in_chinese_with_the_input_kept(
     assert described_message(page, "service_system.trained_managers") == "应为整数，而不是文本“三”"
     assert described_message(page, "incidents[0].date") == "“2026-13-40”不是日历上存在的日期"
     kept = dict(read_page_form(page).fields)
-    assert kept["service_system.trained_managers"] == "三"
+    assert kept["service_system.trained_managers"] == "三" and kept["as_of"] == ""
     assert (
         kept["organization.credit_code"] == "91330106MA2KD9F3YB" and kept["incidents[0].date"] == "2026-13-40"
     )

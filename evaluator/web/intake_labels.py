@@ -13,8 +13,8 @@ INTAKE_LABELS: dict[str, Text] = {
     "stage_forms": Text("按阶段新建", "New case by stage"),
     "upload": Text("上传案例文件", "Upload a case file"),
     "upload_hint": Text(
-        "YAML、JSON 或 XLSX（certeval sheet new 生成的评分表），至多 {limit} 字节",
-        "YAML, JSON or XLSX (a workbook from certeval sheet new), at most {limit} bytes",
+        "YAML、JSON 或 XLSX（certeval sheet new 生成的评分表），至多 {limit}",
+        "YAML, JSON or XLSX (a workbook from certeval sheet new), at most {limit}",
     ),
     "upload_button": Text("上传并校验", "Upload and validate"),
     "or_fill_in": Text("或填写表单", "Or fill in the form"),

@@ -174,7 +174,7 @@ def _form_page(
         conflict=conflict,
         upload_problems=upload_problems or [],
         notes=notes or [],
-        upload_limit=MAX_FILE_BYTES,
+        upload_limit=f"{MAX_FILE_BYTES / (1024 * 1024):g} MiB",
     )
 
 
@@ -192,11 +192,14 @@ def _save(
     from ..api import run
 
     day = workbench(request).day()  # the server's date, never the browser's
-    if not document.get("as_of"):
+    dated_here = not document.get("as_of")
+    if dated_here:
         document["as_of"] = day.isoformat()
     try:
         case, pack = build_case(document, name, today=day, locate=locate)
     except CaseError as error:
+        if dated_here:
+            del document["as_of"]  # the form shows what the officer typed: nothing
         return _invalid(request, document, action, based_on, error.problems, why)
     record = register_record(run(case, pack))
     conn = connect(workbench(request).db)
