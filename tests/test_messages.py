@@ -25,8 +25,13 @@ from evaluator.packs import load_pack
 
 ROOT = Path(__file__).resolve().parents[1] / "evaluator"
 VALIDATOR = [ROOT / "base" / "schema_language.py", ROOT / "case" / "checks.py", ROOT / "case" / "loader.py"]
-# where each maker of problems takes its code, by position
-CODE_ARGUMENT = {("ctx", "error"): 3, ("self", "error"): 2, ("self", "_once"): 4}
+# where each maker of problems takes its code: (position, prefix) — `dated` takes the relation
+CODE_ARGUMENT = {
+    ("ctx", "error"): (3, ""),
+    ("self", "error"): (2, ""),
+    ("self", "_once"): (4, ""),
+    ("self", "dated"): (1, "date."),
+}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -43,6 +48,7 @@ def _codes_in(path: Path) -> tuple[set[str], list[str]]:
             continue
         func = node.func
         keyword = next((k.value for k in node.keywords if k.arg == "code"), None)
+        prefix = ""
         if isinstance(func, ast.Name) and func.id == "Problem":
             argument = keyword
         elif (
@@ -50,15 +56,22 @@ def _codes_in(path: Path) -> tuple[set[str], list[str]]:
             and isinstance(func.value, ast.Name)
             and (func.value.id, func.attr) in CODE_ARGUMENT
         ):
-            position = CODE_ARGUMENT[(func.value.id, func.attr)]
+            position, prefix = CODE_ARGUMENT[(func.value.id, func.attr)]
             argument = keyword or (node.args[position] if len(node.args) > position else None)
         else:
             continue
         if isinstance(argument, ast.Constant) and isinstance(argument.value, str) and argument.value:
-            codes.add(argument.value)
+            codes.add(prefix + argument.value)
+        elif isinstance(argument, ast.JoinedStr) and func.attr == "error" and _inside_dated(argument):
+            pass  # `dated` makes its code from the relation its callers name (counted there)
         elif not isinstance(argument, ast.Name):  # a name forwards a code made elsewhere
             missing.append(f"{path.name}:{node.lineno}")
     return codes, missing
+
+
+def _inside_dated(code: ast.JoinedStr) -> bool:
+    first = code.values[0] if code.values else None
+    return isinstance(first, ast.Constant) and first.value == "date."
 
 
 def emitted_codes() -> set[str]:

@@ -70,25 +70,51 @@ def own_line(value: object, default: int | None) -> int | None:
     return line if isinstance(line, int) else default
 
 
-def describe(value: object) -> str:
+# How a wrong value is named, by language: the English of every message, and the Chinese a
+# page shows (evaluator/case/messages.py).
+_DESCRIBED = {
+    "en": {
+        "null": "null",
+        "bool": "the boolean {}",
+        "bad_date": "{} (not a calendar date)",
+        "str": 'the string "{}"',
+        "number": "the number {}",
+        "date": "the date {}",
+        "mapping": "a mapping",
+        "list": "a list",
+    },
+    "zh": {
+        "null": "空值 null",
+        "bool": "布尔值 {}",
+        "bad_date": "{}（不是日历上存在的日期）",
+        "str": "文本“{}”",
+        "number": "数字 {}",
+        "date": "日期 {}",
+        "mapping": "一组字段（映射）",
+        "list": "列表",
+    },
+}
+
+
+def describe(value: object, lang: str = "en") -> str:
     """How a wrong value is named in a message."""
+    words = _DESCRIBED[lang]
     if value is None:
-        return "null"
+        return words["null"]
     if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
+        return words["bool"].format(str(value).lower())
     if isinstance(value, BadDate):
-        return f"{value} (not a calendar date)"
+        return words["bad_date"].format(value)
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:40] + "…"
-        return f'the string "{shown}"'
+        return words["str"].format(value if len(value) <= 40 else value[:40] + "…")
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return words["number"].format(value)
     if isinstance(value, dt.date):
-        return f"the date {value.isoformat()}"
+        return words["date"].format(value.isoformat())
     if isinstance(value, Mapping):
-        return "a mapping"
+        return words["mapping"]
     if isinstance(value, list):
-        return "a list"
+        return words["list"]
     return type(value).__name__
 
 
@@ -235,15 +261,7 @@ class Int(Spec):
             )
             return INVALID
         if self.minimum is not None and value < self.minimum:
-            ctx.error(
-                path,
-                line,
-                f"{value} is below the minimum {self.minimum}",
-                "number.below_minimum",
-                number=value,
-                minimum=self.minimum,
-            )
-            return INVALID
+            return _below_minimum(ctx, path, line, value, self.minimum)
         return int(value)
 
     def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:
@@ -251,6 +269,18 @@ class Int(Spec):
         if self.minimum is not None:
             schema["minimum"] = self.minimum
         return self._with_description(schema)
+
+
+def _below_minimum(ctx: Ctx, path: str, line: int | None, value: int | float, minimum: int) -> Any:
+    ctx.error(
+        path,
+        line,
+        f"{value} is below the minimum {minimum}",
+        "number.below_minimum",
+        number=value,
+        minimum=minimum,
+    )
+    return INVALID
 
 
 def exact_number(value: int | float) -> Fraction:
@@ -274,15 +304,7 @@ class Num(Spec):
             return INVALID
         number = exact_number(value)
         if self.minimum is not None and number < self.minimum:
-            ctx.error(
-                path,
-                line,
-                f"{value} is below the minimum {self.minimum}",
-                "number.below_minimum",
-                number=value,
-                minimum=self.minimum,
-            )
-            return INVALID
+            return _below_minimum(ctx, path, line, value, self.minimum)
         return number
 
     def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:

@@ -52,6 +52,21 @@ class _Checker:
             Problem(self.file, line_at(self.doc, *path), field, message, code=code, values=values)
         )
 
+    def dated(
+        self,
+        path: tuple[str | int, ...],
+        relation: str,
+        day: dt.date,
+        other: str,
+        other_day: dt.date,
+        other_path: str = "",
+    ) -> None:
+        """`day` lies `relation` ("before" or "after") the date `other` names, as it may not."""
+        values: dict[str, Any] = {"day": day, "other": other, "other_day": other_day}
+        if other_path:
+            values["other_path"] = other_path
+        self.error(path, f"{day} is {relation} {other} {other_day}", f"date.{relation}", **values)
+
     def run(self) -> list[Problem]:
         self.dates_not_after_as_of()
         self.certificate_dates()
@@ -86,14 +101,7 @@ class _Checker:
     def dates_not_after_as_of(self) -> None:
         for path, day in self._dated():
             if day is not None and day > self.case.as_of:
-                self.error(
-                    path,
-                    f"{day.isoformat()} is after as_of {self.case.as_of.isoformat()}",
-                    "date.after",
-                    day=day,
-                    other="as_of",
-                    other_day=self.case.as_of,
-                )
+                self.dated(path, "after", day, "as_of", self.case.as_of)
 
     def certificate_dates(self) -> None:
         c, cert = self.case, self.case.certificate
@@ -111,33 +119,30 @@ class _Checker:
             return
         for i, record in enumerate(c.surveillance):
             if record.date < cert.issued_on:
-                self.error(
+                self.dated(
                     ("surveillance", i, "date"),
-                    f"{record.date} is before certificate.issued_on {cert.issued_on}",
-                    "date.before",
-                    day=record.date,
-                    other="certificate.issued_on",
-                    other_day=cert.issued_on,
+                    "before",
+                    record.date,
+                    "certificate.issued_on",
+                    cert.issued_on,
                 )
         if cert.evaluated_on and cert.evaluated_on > cert.issued_on:
-            self.error(
+            self.dated(
                 ("certificate", "evaluated_on"),
-                f"{cert.evaluated_on} is after issued_on {cert.issued_on}",
-                "date.after",
-                day=cert.evaluated_on,
-                other="issued_on",
-                other_path="certificate.issued_on",
-                other_day=cert.issued_on,
+                "after",
+                cert.evaluated_on,
+                "issued_on",
+                cert.issued_on,
+                "certificate.issued_on",
             )
         if cert.valid_until < cert.issued_on:
-            self.error(
+            self.dated(
                 ("certificate", "valid_until"),
-                f"{cert.valid_until} is before issued_on {cert.issued_on}",
-                "date.before",
-                day=cert.valid_until,
-                other="issued_on",
-                other_path="certificate.issued_on",
-                other_day=cert.issued_on,
+                "before",
+                cert.valid_until,
+                "issued_on",
+                cert.issued_on,
+                "certificate.issued_on",
             )
         if cert.status == "suspended" and cert.suspended_on is None:
             self.error(
@@ -146,14 +151,13 @@ class _Checker:
                 "certificate.suspended_on",
             )
         if cert.suspended_on and cert.suspension_until and cert.suspension_until < cert.suspended_on:
-            self.error(
+            self.dated(
                 ("certificate", "suspension_until"),
-                f"{cert.suspension_until} is before suspended_on {cert.suspended_on}",
-                "date.before",
-                day=cert.suspension_until,
-                other="suspended_on",
-                other_path="certificate.suspended_on",
-                other_day=cert.suspended_on,
+                "before",
+                cert.suspension_until,
+                "suspended_on",
+                cert.suspended_on,
+                "certificate.suspended_on",
             )
 
     # ----------------------------------------------------------------------------------- scores
@@ -295,23 +299,9 @@ class _Checker:
                 day = getattr(entry, field)
                 path = (*where, key, j, field)
                 if day < start:
-                    self.error(
-                        path,
-                        f"{day} is before evaluation.date {start}",
-                        "date.before",
-                        day=day,
-                        other="evaluation.date",
-                        other_day=start,
-                    )
+                    self.dated(path, "before", day, "evaluation.date", start)
                 elif day > self.case.as_of:
-                    self.error(
-                        path,
-                        f"{day} is after as_of {self.case.as_of}",
-                        "date.after",
-                        day=day,
-                        other="as_of",
-                        other_day=self.case.as_of,
-                    )
+                    self.dated(path, "after", day, "as_of", self.case.as_of)
                 if previous is not None and day < previous:
                     self.error(
                         path,
@@ -334,34 +324,13 @@ class _Checker:
     def team_and_decision(self) -> None:
         c, evaluation, decision = self.case, self.case.evaluation, self.case.decision
         if evaluation is not None and evaluation.start is not None and evaluation.start > evaluation.date:
-            self.error(
-                ("evaluation", "start"),
-                f"{evaluation.start} is after evaluation.date {evaluation.date}",
-                "date.after",
-                day=evaluation.start,
-                other="evaluation.date",
-                other_day=evaluation.date,
-            )
+            self.dated(("evaluation", "start"), "after", evaluation.start, "evaluation.date", evaluation.date)
         if decision is None:
             return
         if decision.date > c.as_of:
-            self.error(
-                ("decision", "date"),
-                f"{decision.date} is after as_of {c.as_of}",
-                "date.after",
-                day=decision.date,
-                other="as_of",
-                other_day=c.as_of,
-            )
+            self.dated(("decision", "date"), "after", decision.date, "as_of", c.as_of)
         if evaluation is not None and decision.date < evaluation.date:
-            self.error(
-                ("decision", "date"),
-                f"{decision.date} is before evaluation.date {evaluation.date}",
-                "date.before",
-                day=decision.date,
-                other="evaluation.date",
-                other_day=evaluation.date,
-            )
+            self.dated(("decision", "date"), "before", decision.date, "evaluation.date", evaluation.date)
         if evaluation is None and c.stage in ("initial", "recertification"):
             self.error(
                 ("decision",),

@@ -19,7 +19,6 @@ from typing import Any
 from ..base.errors import Problem
 from ..base.i18n import STAGE_LABELS, Text
 from ..base.schema_language import describe
-from ..base.yamlsafe import BadDate
 from .field_docs import field_doc
 
 CATALOGUE: dict[str, Text] = {
@@ -128,28 +127,6 @@ _AT_STAGE = re.compile(r"at stage (\w+)")
 _DID_YOU_MEAN = re.compile(r" \(did you mean '(.*)'\?\)")
 
 
-def describe_zh(value: object) -> str:
-    """How a wrong value is named in a Chinese message (describe() in English)."""
-    if value is None:
-        return "空值 null"
-    if isinstance(value, bool):
-        return f"布尔值 {str(value).lower()}"
-    if isinstance(value, BadDate):
-        return f"{value}（不是日历上存在的日期）"
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:40] + "…"
-        return f"文本“{shown}”"
-    if isinstance(value, (int, float)):
-        return f"数字 {value}"
-    if isinstance(value, dt.date):
-        return f"日期 {value.isoformat()}"
-    if isinstance(value, Mapping):
-        return "一组字段（映射）"
-    if isinstance(value, list):
-        return "列表"
-    return type(value).__name__
-
-
 def _field_label_zh(path: str) -> str:
     found = field_doc(path)
     return f"{found[0].zh}（{path}）" if found else path
@@ -175,8 +152,8 @@ def _day(value: object) -> str:
 _Say = Callable[[Mapping[str, Any]], str]
 # How each value is written into a template, by its name: (English, Chinese).
 _VALUE_TEXT: dict[str, tuple[_Say, _Say]] = {
-    "value": (lambda v: describe(v["value"]), lambda v: describe_zh(v["value"])),
-    "key": (lambda v: describe(v["key"]), lambda v: describe_zh(v["key"])),
+    "value": (lambda v: describe(v["value"]), lambda v: describe(v["value"], "zh")),
+    "key": (lambda v: describe(v["key"]), lambda v: describe(v["key"], "zh")),
     "choices": (lambda v: ", ".join(v["choices"]), lambda v: "、".join(v["choices"])),
     "suggestion": (lambda v: v["suggestion"], lambda v: _suggestion_zh(v["suggestion"])),
     "hint": (
