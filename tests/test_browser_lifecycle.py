@@ -16,15 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_steps import NC_STATEMENT, TEAM, create_case_from_form
 from browser_support import chrome, click_and_wait, downloaded, log_in, log_out, served
-from helpers import LIFECYCLE_CASE, LIFECYCLE_ID, run_cli
+from helpers import run_cli
 from lifecycle_support import PDF
 
-DAY = "2027-03-25"  # the server's date: after the case's as_of (2027-03-22)
-USERS = {  # name: (role, full name, password); 钱慧敏 is on the case's evaluation team
-    "eva": ("evaluator", "李四", "eva-browser-pw-1"),
+DAY = "2026-12-01"  # the server's date: the case is evaluated (and decided) as of it
+USERS = {  # name: (role, full name, password); tina is on the case's evaluation team (TEAM)
+    "eva": ("evaluator", TEAM[0][0], "eva-browser-pw-1"),
     "dora": ("decision_maker", "王五", "dora-browser-pw-2"),
-    "tina": ("decision_maker", "钱慧敏", "tina-browser-pw-3"),
+    "tina": ("decision_maker", TEAM[1][0], "tina-browser-pw-3"),
 }
 
 
@@ -48,14 +49,6 @@ def _add_users(db: Path, tmp_path: Path) -> None:
         assert added.returncode == 0, added.stderr
 
 
-def _create_case(driver: Any, base_url: str, db: Path) -> str:
-    """The initial case with one major NC, as the evaluator creates it; its case id.  For now by
-    `certeval register import` (the intake form's `create_case_from_form(driver, base_url)`
-    replaces this one step)."""
-    imported = run_cli("register", "import", LIFECYCLE_CASE, "--db", db)
-    assert imported.returncode == 0, imported.stderr
-    driver.get(f"{base_url}/cases/{LIFECYCLE_ID}")
-    return LIFECYCLE_ID
 
 
 def _nc_state(driver: Any) -> str:
@@ -129,11 +122,11 @@ def test_a_nonconformity_from_its_finding_to_the_certificate(register: Path, tmp
     evidence.write_bytes(PDF)
     with served(register, DAY) as url, chrome(tmp_path) as driver:
         log_in(driver, url, "eva", USERS["eva"][2])
-        case_id = _create_case(driver, url, register)
+        case_id = create_case_from_form(driver, url)
 
         # the findings: the major NC, open, blocks the decision
         findings = driver.find_element(By.ID, "findings").text
-        assert "AUDIT-NC" in findings and "投诉处理未在承诺时限内答复顾客" in findings
+        assert "AUDIT-NC" in findings and NC_STATEMENT in findings
         assert _nc_state(driver) == "open"
         assert not driver.find_elements(By.ID, "decision-form")  # an evaluator does not decide
 
@@ -168,7 +161,7 @@ def test_a_nonconformity_from_its_finding_to_the_certificate(register: Path, tmp
         assert ncr.startswith(b"%PDF") and certificate.startswith(b"%PDF")
         text = _pdf_text(ncr, tmp_path)
         if text is not None:
-            assert "NC-1" in text and "投诉处理未在承诺时限内答复顾客" in text.replace("\n", "")
+            assert "NC-1" in text and NC_STATEMENT in text.replace("\n", "")
         log_out(driver, url)
 
         log_in(driver, url, "tina", USERS["tina"][2])
@@ -178,16 +171,16 @@ def test_a_nonconformity_from_its_finding_to_the_certificate(register: Path, tmp
             driver, _open_form(driver, "decision-form").find_element(By.CSS_SELECTOR, "button[type=submit]")
         )
         refusal = driver.find_element(By.ID, "refusal").text
-        assert "钱慧敏" in refusal and "未记录任何内容" in refusal
+        assert TEAM[1][0] in refusal and "未记录任何内容" in refusal
 
     listed = run_cli("register", "versions", case_id, "--format", "json", "--db", register)
     assert listed.returncode == 0, listed.stderr
     rows = json.loads(listed.stdout)
     assert [(row["version"], row["why"]) for row in rows] == [
-        (1, "import"),
+        (1, "form"),
         (2, "response"),
         (3, "verification"),
         (4, "decision"),
     ]
-    assert [row["by"] for row in rows[1:]] == ["eva", "eva", "dora"] and rows[0]["by"].startswith("cli:")
+    assert [row["by"] for row in rows] == ["eva", "eva", "eva", "dora"]
     assert all(row["evaluations"] == 1 for row in rows)

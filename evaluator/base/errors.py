@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
 
 
 class ExitStatus(enum.IntEnum):
@@ -18,13 +20,19 @@ class ExitStatus(enum.IntEnum):
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with one file: rendered `FILE:LINE: field: message`, or with a `place`
-    instead of the line where the input has no lines (`FILE:评分表!E7: field: message`)."""
+    instead of the line where the input has no lines (`FILE:评分表!E7: field: message`).
+
+    `code` names the kind of problem and `values` what its message was built from, so a page can
+    say it in its own language (the catalogue in evaluator/case/messages.py); `message` stays the
+    English the command line prints.  Neither takes part in equality or order."""
 
     file: str
     line: int | None
     field: str
     message: str
     place: str = ""
+    code: str = dataclass_field(default="", compare=False)
+    values: Mapping[str, Any] = dataclass_field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         where = (

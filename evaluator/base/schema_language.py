@@ -40,8 +40,9 @@ class Ctx:
     file: str
     problems: list[Problem] = field(default_factory=list)
 
-    def error(self, path: str, line: int | None, message: str) -> None:
-        self.problems.append(Problem(self.file, line, path, message))
+    def error(self, path: str, line: int | None, message: str, code: str = "", **values: Any) -> None:
+        """`code` and `values` let a page say the message in its language (SPEC §10)."""
+        self.problems.append(Problem(self.file, line, path, message, code=code, values=values))
 
 
 def child_path(path: str, key: object) -> str:
@@ -69,25 +70,51 @@ def own_line(value: object, default: int | None) -> int | None:
     return line if isinstance(line, int) else default
 
 
-def describe(value: object) -> str:
+# How a wrong value is named, by language: the English of every message, and the Chinese a
+# page shows (evaluator/case/messages.py).
+_DESCRIBED = {
+    "en": {
+        "null": "null",
+        "bool": "the boolean {}",
+        "bad_date": "{} (not a calendar date)",
+        "str": 'the string "{}"',
+        "number": "the number {}",
+        "date": "the date {}",
+        "mapping": "a mapping",
+        "list": "a list",
+    },
+    "zh": {
+        "null": "空值 null",
+        "bool": "布尔值 {}",
+        "bad_date": "{}（不是日历上存在的日期）",
+        "str": "文本“{}”",
+        "number": "数字 {}",
+        "date": "日期 {}",
+        "mapping": "一组字段（映射）",
+        "list": "列表",
+    },
+}
+
+
+def describe(value: object, lang: str = "en") -> str:
     """How a wrong value is named in a message."""
+    words = _DESCRIBED[lang]
     if value is None:
-        return "null"
+        return words["null"]
     if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
+        return words["bool"].format(str(value).lower())
     if isinstance(value, BadDate):
-        return f"{value} (not a calendar date)"
+        return words["bad_date"].format(value)
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:40] + "…"
-        return f'the string "{shown}"'
+        return words["str"].format(value if len(value) <= 40 else value[:40] + "…")
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return words["number"].format(value)
     if isinstance(value, dt.date):
-        return f"the date {value.isoformat()}"
+        return words["date"].format(value.isoformat())
     if isinstance(value, Mapping):
-        return "a mapping"
+        return words["mapping"]
     if isinstance(value, list):
-        return "a list"
+        return words["list"]
     return type(value).__name__
 
 
@@ -148,14 +175,28 @@ class Str(Spec):
         if self.digits_ok and isinstance(value, SourceInt) and value.text.isdigit():
             value = value.text
         if not isinstance(value, str) or isinstance(value, BadDate):
-            ctx.error(path, line, f"must be a string, not {describe(value)}")
+            ctx.error(path, line, f"must be a string, not {describe(value)}", "type.string", value=value)
             return INVALID
         if len(value) > self.max_length:
-            ctx.error(path, line, f"is {len(value)} characters long, over the limit of {self.max_length}")
+            ctx.error(
+                path,
+                line,
+                f"is {len(value)} characters long, over the limit of {self.max_length}",
+                "string.too_long",
+                length=len(value),
+                limit=self.max_length,
+            )
             return INVALID
         if self.pattern and not self.pattern.fullmatch(value):
             hint = f" ({self.pattern_hint})" if self.pattern_hint else ""
-            ctx.error(path, line, f"{describe(value)} is not allowed here{hint}")
+            ctx.error(
+                path,
+                line,
+                f"{describe(value)} is not allowed here{hint}",
+                "string.pattern",
+                value=value,
+                hint=self.pattern_hint,
+            )
             return INVALID
         return str(value)
 
@@ -176,7 +217,15 @@ class Enum(Spec):
     def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
         if not isinstance(value, str) or value not in self.values:
             hint = did_you_mean(value, self.values) if isinstance(value, str) else ""
-            ctx.error(path, line, f"{describe(value)} is not one of: {', '.join(self.values)}{hint}")
+            ctx.error(
+                path,
+                line,
+                f"{describe(value)} is not one of: {', '.join(self.values)}{hint}",
+                "enum.unknown",
+                value=value,
+                choices=self.values,
+                suggestion=hint,
+            )
             return INVALID
         return str(value)
 
@@ -190,7 +239,9 @@ class Bool(Spec):
 
     def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
         if not isinstance(value, bool):
-            ctx.error(path, line, f"must be true or false, not {describe(value)}")
+            ctx.error(
+                path, line, f"must be true or false, not {describe(value)}", "type.boolean", value=value
+            )
             return INVALID
         return value
 
@@ -205,11 +256,12 @@ class Int(Spec):
 
     def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
-            ctx.error(path, line, f"must be a whole number, not {describe(value)}")
+            ctx.error(
+                path, line, f"must be a whole number, not {describe(value)}", "type.integer", value=value
+            )
             return INVALID
         if self.minimum is not None and value < self.minimum:
-            ctx.error(path, line, f"{value} is below the minimum {self.minimum}")
-            return INVALID
+            return _below_minimum(ctx, path, line, value, self.minimum)
         return int(value)
 
     def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:
@@ -217,6 +269,18 @@ class Int(Spec):
         if self.minimum is not None:
             schema["minimum"] = self.minimum
         return self._with_description(schema)
+
+
+def _below_minimum(ctx: Ctx, path: str, line: int | None, value: int | float, minimum: int) -> Any:
+    ctx.error(
+        path,
+        line,
+        f"{value} is below the minimum {minimum}",
+        "number.below_minimum",
+        number=value,
+        minimum=minimum,
+    )
+    return INVALID
 
 
 def exact_number(value: int | float) -> Fraction:
@@ -233,15 +297,14 @@ class Num(Spec):
 
     def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            ctx.error(path, line, f"must be a number, not {describe(value)}")
+            ctx.error(path, line, f"must be a number, not {describe(value)}", "type.number", value=value)
             return INVALID
         if isinstance(value, float) and not math.isfinite(value):
-            ctx.error(path, line, f"must be a finite number, not {value}")
+            ctx.error(path, line, f"must be a finite number, not {value}", "number.not_finite", number=value)
             return INVALID
         number = exact_number(value)
         if self.minimum is not None and number < self.minimum:
-            ctx.error(path, line, f"{value} is below the minimum {self.minimum}")
-            return INVALID
+            return _below_minimum(ctx, path, line, value, self.minimum)
         return number
 
     def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:
@@ -260,7 +323,14 @@ class Date(Spec):
     def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
         day = self._parse(value, ctx, path, line)
         if day is not INVALID and not date_in_range(day):
-            ctx.error(path, line, f"{day.isoformat()} is outside the meaningful range {date_range_text()}")
+            ctx.error(
+                path,
+                line,
+                f"{day.isoformat()} is outside the meaningful range {date_range_text()}",
+                "date.out_of_range",
+                day=day,
+                range=date_range_text(),
+            )
             return INVALID
         return day
 
@@ -274,14 +344,24 @@ class Date(Spec):
                     return dt.date.fromisoformat(value)
             except ValueError:
                 if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-                    ctx.error(path, line, f'"{value}" is not a calendar date')
+                    ctx.error(
+                        path, line, f'"{value}" is not a calendar date', "date.not_calendar", text=value
+                    )
                 else:
-                    ctx.error(path, line, f'"{value}" is not a date: dates are written YYYY-MM-DD')
+                    ctx.error(
+                        path,
+                        line,
+                        f'"{value}" is not a date: dates are written YYYY-MM-DD',
+                        "date.format",
+                        text=value,
+                    )
                 return INVALID
         if isinstance(value, BadDate):
-            ctx.error(path, line, f"{value} is not a calendar date")
+            ctx.error(path, line, f"{value} is not a calendar date", "date.impossible", text=str(value))
         else:
-            ctx.error(path, line, f"must be a date (YYYY-MM-DD), not {describe(value)}")
+            ctx.error(
+                path, line, f"must be a date (YYYY-MM-DD), not {describe(value)}", "type.date", value=value
+            )
         return INVALID
 
     def json_schema(self, docs: Docs | None = None, path: str = "") -> dict[str, Any]:
@@ -315,18 +395,27 @@ class Obj(Spec):
     def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
         line = own_line(value, line)
         if not isinstance(value, Mapping):
-            ctx.error(path, line, f"must be a mapping, not {describe(value)}")
+            ctx.error(path, line, f"must be a mapping, not {describe(value)}", "type.mapping", value=value)
             return INVALID
         ok = True
         for key in value:
             if not isinstance(key, str):
-                ctx.error(path, key_line(value, key, line), f"key {describe(key)} must be a string")
+                ctx.error(
+                    path,
+                    key_line(value, key, line),
+                    f"key {describe(key)} must be a string",
+                    "key.not_string",
+                    key=key,
+                )
                 ok = False
             elif key not in self.fields:
+                hint = did_you_mean(key, self.fields)
                 ctx.error(
                     child_path(path, key),
                     key_line(value, key, line),
-                    f"unknown key{did_you_mean(key, self.fields)}",
+                    f"unknown key{hint}",
+                    "key.unknown",
+                    suggestion=hint,
                 )
                 ok = False
         out: dict[str, Any] = {}
@@ -335,7 +424,9 @@ class Obj(Spec):
             if name not in value:
                 if fld.required:
                     note = f" ({fld.required_note})" if fld.required_note else ""
-                    ctx.error(where, line, f"missing required key{note}")
+                    ctx.error(
+                        where, line, f"missing required key{note}", "key.missing", note=fld.required_note
+                    )
                     ok = False
                 continue
             item = value[name]
@@ -374,7 +465,7 @@ class ListOf(Spec):
     def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
         line = own_line(value, line)
         if not isinstance(value, list):
-            ctx.error(path, line, f"must be a list, not {describe(value)}")
+            ctx.error(path, line, f"must be a list, not {describe(value)}", "type.list", value=value)
             return INVALID
         out = []
         ok = True
@@ -404,7 +495,14 @@ class Either(Spec):
             if checked is not INVALID:
                 return checked
         if len(self.alternatives) and self.expected:
-            ctx.error(path, line, f"must be {self.expected}, not {describe(value)}")
+            ctx.error(
+                path,
+                line,
+                f"must be {self.expected}, not {describe(value)}",
+                "type.either",
+                expected=self.expected,
+                value=value,
+            )
         else:
             self.alternatives[-1].check(value, ctx, path, line)
         return INVALID
@@ -434,20 +532,22 @@ class Dict(Spec):
         self.key_name = key_name
         self.description = description
 
-    def _key_problem(self, key: Any) -> str | None:
+    def _key_problem(self, key: Any) -> tuple[str, str, dict[str, Any]] | None:
+        """(message, code, values) when `key` may not be a key here."""
         if self.keys is None:
             if isinstance(key, str) and self.key_pattern.fullmatch(key):
                 return None
-            return f"{describe(key)} is not a valid identifier"
+            return f"{describe(key)} is not a valid identifier", "dict.key_invalid", {"key": key}
         if isinstance(key, str) and key in self.keys:
             return None
         hint = did_you_mean(key, self.keys) if isinstance(key, str) else ""
-        return f"unknown {self.key_name}{hint}"
+        values = {"key_name": self.key_name, "suggestion": hint}
+        return f"unknown {self.key_name}{hint}", "dict.key_unknown", values
 
     def check(self, value: Any, ctx: Ctx, path: str, line: int | None) -> Any:
         line = own_line(value, line)
         if not isinstance(value, Mapping):
-            ctx.error(path, line, f"must be a mapping, not {describe(value)}")
+            ctx.error(path, line, f"must be a mapping, not {describe(value)}", "type.mapping", value=value)
             return INVALID
         ok = True
         out: dict[str, Any] = {}
@@ -455,7 +555,8 @@ class Dict(Spec):
             where = child_path(path, key)
             problem = self._key_problem(key)
             if problem:
-                ctx.error(where, key_line(value, key, line), problem)
+                message, code, values = problem
+                ctx.error(where, key_line(value, key, line), message, code, **values)
                 ok = False
                 continue
             checked = self.value.check(item, ctx, where, key_line(value, key, line))
@@ -466,7 +567,13 @@ class Dict(Spec):
         if self.all_required and self.keys is not None:
             for key in self.keys:
                 if key not in value:
-                    ctx.error(child_path(path, key), line, f"missing: every {self.key_name} must be given")
+                    ctx.error(
+                        child_path(path, key),
+                        line,
+                        f"missing: every {self.key_name} must be given",
+                        "dict.key_missing",
+                        key_name=self.key_name,
+                    )
                     ok = False
         return out if ok else INVALID
 

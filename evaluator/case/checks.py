@@ -41,13 +41,31 @@ class _Checker:
         self.case, self.pack, self.doc, self.file = case, pack, doc, file
         self.problems: list[Problem] = []
 
-    def error(self, path: tuple[str | int, ...], message: str) -> None:
+    def error(self, path: tuple[str | int, ...], message: str, code: str = "", **values: Any) -> None:
+        """`code` and `values` let a page say the message in its language (messages.py)."""
         field = ""
         for part in path:
             field = (
                 item_path(field, part) if isinstance(part, int) else (f"{field}.{part}" if field else part)
             )
-        self.problems.append(Problem(self.file, line_at(self.doc, *path), field, message))
+        self.problems.append(
+            Problem(self.file, line_at(self.doc, *path), field, message, code=code, values=values)
+        )
+
+    def dated(
+        self,
+        path: tuple[str | int, ...],
+        relation: str,
+        day: dt.date,
+        other: str,
+        other_day: dt.date,
+        other_path: str = "",
+    ) -> None:
+        """`day` lies `relation` ("before" or "after") the date `other` names, as it may not."""
+        values: dict[str, Any] = {"day": day, "other": other, "other_day": other_day}
+        if other_path:
+            values["other_path"] = other_path
+        self.error(path, f"{day} is {relation} {other} {other_day}", f"date.{relation}", **values)
 
     def run(self) -> list[Problem]:
         self.dates_not_after_as_of()
@@ -83,7 +101,7 @@ class _Checker:
     def dates_not_after_as_of(self) -> None:
         for path, day in self._dated():
             if day is not None and day > self.case.as_of:
-                self.error(path, f"{day.isoformat()} is after as_of {self.case.as_of.isoformat()}")
+                self.dated(path, "after", day, "as_of", self.case.as_of)
 
     def certificate_dates(self) -> None:
         c, cert = self.case, self.case.certificate
@@ -93,28 +111,53 @@ class _Checker:
                 ("extension", c.extension is not None),
             ):
                 if present:
-                    self.error((name,), "needs a certificate: only a certified organisation has one")
+                    self.error(
+                        (name,),
+                        "needs a certificate: only a certified organisation has one",
+                        "needs_certificate",
+                    )
             return
         for i, record in enumerate(c.surveillance):
             if record.date < cert.issued_on:
-                self.error(
+                self.dated(
                     ("surveillance", i, "date"),
-                    f"{record.date} is before certificate.issued_on {cert.issued_on}",
+                    "before",
+                    record.date,
+                    "certificate.issued_on",
+                    cert.issued_on,
                 )
         if cert.evaluated_on and cert.evaluated_on > cert.issued_on:
-            self.error(
-                ("certificate", "evaluated_on"), f"{cert.evaluated_on} is after issued_on {cert.issued_on}"
+            self.dated(
+                ("certificate", "evaluated_on"),
+                "after",
+                cert.evaluated_on,
+                "issued_on",
+                cert.issued_on,
+                "certificate.issued_on",
             )
         if cert.valid_until < cert.issued_on:
-            self.error(
-                ("certificate", "valid_until"), f"{cert.valid_until} is before issued_on {cert.issued_on}"
+            self.dated(
+                ("certificate", "valid_until"),
+                "before",
+                cert.valid_until,
+                "issued_on",
+                cert.issued_on,
+                "certificate.issued_on",
             )
         if cert.status == "suspended" and cert.suspended_on is None:
-            self.error(("certificate", "suspended_on"), "status suspended needs suspended_on")
-        if cert.suspended_on and cert.suspension_until and cert.suspension_until < cert.suspended_on:
             self.error(
+                ("certificate", "suspended_on"),
+                "status suspended needs suspended_on",
+                "certificate.suspended_on",
+            )
+        if cert.suspended_on and cert.suspension_until and cert.suspension_until < cert.suspended_on:
+            self.dated(
                 ("certificate", "suspension_until"),
-                f"{cert.suspension_until} is before suspended_on {cert.suspended_on}",
+                "before",
+                cert.suspension_until,
+                "suspended_on",
+                cert.suspended_on,
+                "certificate.suspended_on",
             )
 
     # ----------------------------------------------------------------------------------- scores
@@ -127,6 +170,7 @@ class _Checker:
             [e.indicator for e in evaluation.excluded],
             "indicator",
             "is excluded twice",
+            "item.excluded_twice",
         )
         if evaluation.scores is None:
             return
@@ -136,12 +180,18 @@ class _Checker:
                 self.error(
                     ("evaluation", "scores", key, "awarded"),
                     f"{_fmt(score.awarded)} exceeds available {_fmt(score.available)}",
+                    "score.exceeds_available",
+                    awarded=_fmt(score.awarded),
+                    available=_fmt(score.available),
                 )
             fixed = self.pack.indicators[key].points
             if fixed is not None and score.available != fixed:
                 self.error(
                     ("evaluation", "scores", key, "available"),
                     f"{_fmt(score.available)} differs from the pack's {_fmt(fixed)} points",
+                    "score.available_differs",
+                    available=_fmt(score.available),
+                    points=_fmt(fixed),
                 )
         for category in self.pack.categories.values():
             total = sum(
@@ -153,23 +203,42 @@ class _Checker:
                     ("evaluation", "scores"),
                     f"available points of the {category.id} indicators add up to {_fmt(total)},"
                     f" not the category maximum {_fmt(category.max)}",
+                    "score.category_sum",
+                    category=category.id,
+                    category_label=category.label,
+                    total=_fmt(total),
+                    maximum=_fmt(category.max),
                 )
         excluded = {e.indicator for e in evaluation.excluded if self.pack.indicators[e.indicator].excludable}
         if sum((s.available for k, s in scores.items() if k not in excluded), Fraction(0)) == 0:
-            self.error(("evaluation", "scores"), "the applicable indicators have no available points")
+            self.error(
+                ("evaluation", "scores"),
+                "the applicable indicators have no available points",
+                "score.none_available",
+            )
 
     # ----------------------------------------------------------------------------- duplicates
     def listed_once(self) -> None:
         c = self.case
         if c.application and c.application.documents:
-            self._once(("application", "documents"), list(c.application.documents), None, "is listed twice")
-        self._once(("evidence",), [e.item for e in c.evidence or ()], "item", "is listed twice")
+            self._once(
+                ("application", "documents"),
+                list(c.application.documents),
+                None,
+                "is listed twice",
+                "item.listed_twice",
+            )
+        self._once(
+            ("evidence",), [e.item for e in c.evidence or ()], "item", "is listed twice", "item.listed_twice"
+        )
 
-    def _once(self, path: tuple[str, ...], keys: list[str], field: str | None, message: str) -> None:
+    def _once(
+        self, path: tuple[str, ...], keys: list[str], field: str | None, message: str, code: str
+    ) -> None:
         seen: set[str] = set()
         for i, key in enumerate(keys):
             if key in seen:
-                self.error((*path, i, field) if field else (*path, i), f"{key} {message}")
+                self.error((*path, i, field) if field else (*path, i), f"{key} {message}", code, item=key)
             seen.add(key)
 
     # ---------------------------------------------------------------------- lifecycle (SPEC 6.1)
@@ -187,15 +256,30 @@ class _Checker:
             for i, (item, item_id) in enumerate(zip(items, ids, strict=True)):
                 where = ("evaluation", name, i)
                 if item_id in first:
-                    self.error((*where, "id"), f"{item_id} is also the id of {first[item_id]}")
+                    self.error(
+                        (*where, "id"),
+                        f"{item_id} is also the id of {first[item_id]}",
+                        "item.id_taken",
+                        id=item_id,
+                        other=first[item_id],
+                    )
                 else:
                     first[item_id] = f"evaluation.{name}[{i}]"
                 if sites is not None and item.site is not None and item.site.strip() not in sites:
-                    self.error((*where, "site"), f'"{item.site}" is not a name in evaluation.sites')
+                    self.error(
+                        (*where, "site"),
+                        f'"{item.site}" is not a name in evaluation.sites',
+                        "site.unknown",
+                        site=item.site,
+                    )
                 if getattr(item, "severity", "minor") == "observation":
                     for key in ("responses", "verifications"):
                         if getattr(item, key):
-                            self.error((*where, key), "an observation carries no responses or verifications")
+                            self.error(
+                                (*where, key),
+                                "an observation carries no responses or verifications",
+                                "observation.no_replies",
+                            )
                     continue
                 self._replies(where, item.responses, item.verifications, evaluation.date)
 
@@ -215,12 +299,16 @@ class _Checker:
                 day = getattr(entry, field)
                 path = (*where, key, j, field)
                 if day < start:
-                    self.error(path, f"{day} is before evaluation.date {start}")
+                    self.dated(path, "before", day, "evaluation.date", start)
                 elif day > self.case.as_of:
-                    self.error(path, f"{day} is after as_of {self.case.as_of}")
+                    self.dated(path, "after", day, "as_of", self.case.as_of)
                 if previous is not None and day < previous:
                     self.error(
-                        path, f"{day} is before the entry above it ({previous}): list them oldest first"
+                        path,
+                        f"{day} is before the entry above it ({previous}): list them oldest first",
+                        "date.out_of_order",
+                        day=day,
+                        previous=previous,
                     )
                 previous = day
         for j, verification in enumerate(verifications):
@@ -228,28 +316,43 @@ class _Checker:
                 self.error(
                     (*where, "verifications", j),
                     f"verified on {verification.date} but no response was received on or before that date",
+                    "verification.before_response",
+                    day=verification.date,
                 )
 
     # -------------------------------------------------------------- team and decision (SPEC 7.1)
     def team_and_decision(self) -> None:
         c, evaluation, decision = self.case, self.case.evaluation, self.case.decision
         if evaluation is not None and evaluation.start is not None and evaluation.start > evaluation.date:
-            self.error(
-                ("evaluation", "start"), f"{evaluation.start} is after evaluation.date {evaluation.date}"
-            )
+            self.dated(("evaluation", "start"), "after", evaluation.start, "evaluation.date", evaluation.date)
         if decision is None:
             return
         if decision.date > c.as_of:
-            self.error(("decision", "date"), f"{decision.date} is after as_of {c.as_of}")
+            self.dated(("decision", "date"), "after", decision.date, "as_of", c.as_of)
         if evaluation is not None and decision.date < evaluation.date:
-            self.error(("decision", "date"), f"{decision.date} is before evaluation.date {evaluation.date}")
+            self.dated(("decision", "date"), "before", decision.date, "evaluation.date", evaluation.date)
         if evaluation is None and c.stage in ("initial", "recertification"):
-            self.error(("decision",), f"a decision at stage {c.stage} needs the evaluation it decides on")
+            self.error(
+                ("decision",),
+                f"a decision at stage {c.stage} needs the evaluation it decides on",
+                "decision.needs_evaluation",
+                stage=c.stage,
+            )
         graded = decision.outcome in GRADED_OUTCOMES
         if graded and decision.grade is None:
-            self.error(("decision", "grade"), f"outcome {decision.outcome} needs the grade decided")
+            self.error(
+                ("decision", "grade"),
+                f"outcome {decision.outcome} needs the grade decided",
+                "decision.needs_grade",
+                outcome=decision.outcome,
+            )
         elif not graded and decision.grade is not None:
-            self.error(("decision", "grade"), f"outcome {decision.outcome} takes no grade")
+            self.error(
+                ("decision", "grade"),
+                f"outcome {decision.outcome} takes no grade",
+                "decision.takes_no_grade",
+                outcome=decision.outcome,
+            )
         later: list[tuple[tuple[str | int, ...], dt.date | None]] = []
         if c.certificate:
             cert = c.certificate
@@ -262,7 +365,13 @@ class _Checker:
             later.append((("application", "date"), c.application.date))
         for path, day in later:
             if day is not None and day > decision.date:
-                self.error(path, f"{day} is after decision.date {decision.date}: the decision cannot know it")
+                self.error(
+                    path,
+                    f"{day} is after decision.date {decision.date}: the decision cannot know it",
+                    "date.after_decision",
+                    day=day,
+                    decision_day=decision.date,
+                )
 
 
 def check_case(case: Case, pack: Pack, doc: Any, file: str) -> list[Problem]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -50,7 +51,15 @@ def read_document(
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise CaseError([Problem(name, None, "", f"cannot read: {e.strerror}")]) from None
+        problem = Problem(
+            name,
+            None,
+            "",
+            f"cannot read: {e.strerror}",
+            code="file.unreadable",
+            values={"reason": e.strerror},
+        )
+        raise CaseError([problem]) from None
     try:
         return parse_case_text(
             decode(raw, name), name, as_json=path.suffix.lower() in JSON_SUFFIXES, fast=fast
@@ -147,7 +156,7 @@ def _place(problem: Problem, places: Mapping[str, str]) -> Problem:
         if shorter == path:
             return problem
         path = shorter
-    return Problem(problem.file, None, problem.field, problem.message, place=places[path])
+    return dataclasses.replace(problem, line=None, place=places[path])
 
 
 _LAST_STEP = re.compile(r"(?:^|\.)[^.\[\]]+$|\[\d+\]$")
@@ -180,6 +189,8 @@ def _choose_pack(doc: Mapping[str, Any], name: str, pack_ref: str | Path | Pack 
                         key_line(doc, "pack", None),
                         "pack",
                         f"unknown rule pack {wanted!r} (built-in: {known})",
+                        code="pack.unknown",
+                        values={"pack": wanted, "known": known},
                     )
                 ]
             )
@@ -195,8 +206,19 @@ def _build(
     today: dt.date | None,
 ) -> tuple[Case, Pack]:
     if not isinstance(doc, Mapping):
-        what = "empty" if doc is None else "not a mapping of fields"
-        raise CaseError([Problem(name, getattr(doc, "line", 1), "", f"the case file is {what}")])
+        if doc is None:
+            problem = Problem(
+                name, getattr(doc, "line", 1), "", "the case file is empty", code="document.empty"
+            )
+        else:
+            problem = Problem(
+                name,
+                getattr(doc, "line", 1),
+                "",
+                "the case file is not a mapping of fields",
+                code="document.not_mapping",
+            )
+        raise CaseError([problem])
     pack = _choose_pack(doc, name, pack_ref)
     stage = doc.get("stage")
     ctx = Ctx(name)

@@ -3,7 +3,16 @@ planning view of what falls due."""
 
 from .ncs import nonconformities
 from .queries import due, evaluations_of, findings_diff, history, latest_evaluation, lookup, search, worklist
-from .record import Recorded, command_user, content_sha256, record_all, register_record, write_records
+from .record import (
+    Recorded,
+    StaleVersion,
+    command_user,
+    content_sha256,
+    latest_version,
+    record_all,
+    register_record,
+    write_records,
+)
 from .store import connect, db_path, open_existing, open_reader
 from .versions import (
     UnknownCase,
@@ -14,10 +23,12 @@ from .versions import (
     version_document,
     version_findings_diff,
     versions,
+    yaml_diff,
 )
 
 __all__ = [
     "Recorded",
+    "StaleVersion",
     "UnknownCase",
     "case_files",
     "command_user",
@@ -31,6 +42,7 @@ __all__ = [
     "history",
     "import_cases",
     "latest_evaluation",
+    "latest_version",
     "lookup",
     "nonconformities",
     "open_existing",
@@ -44,4 +56,5 @@ __all__ = [
     "versions",
     "worklist",
     "write_records",
+    "yaml_diff",
 ]

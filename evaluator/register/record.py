@@ -17,7 +17,7 @@ import getpass
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -135,6 +135,24 @@ def register_record(evaluation: Evaluation, version: str | None = None) -> dict[
     }
 
 
+class StaleVersion(Exception):
+    """A write based on a version that is no longer the case's latest (another officer saved
+    first): nothing was written."""
+
+    def __init__(self, case_id: str, based_on: int | None, latest: int | None) -> None:
+        self.case_id, self.based_on, self.latest = case_id, based_on, latest
+        started = "a new case" if based_on is None else f"version {based_on}"
+        super().__init__(
+            f"{case_id}: the edit started from {started}, but the register holds version {latest}"
+        )
+
+
+def latest_version(conn: sqlite3.Connection, case_id: str) -> int | None:
+    """The number of the case's latest version (None: the register holds no version of it)."""
+    row = conn.execute("SELECT max(version) FROM case_versions WHERE case_id = ?", (case_id,)).fetchone()
+    return None if row[0] is None else int(row[0])
+
+
 @dataclass(frozen=True)
 class Recorded:
     """What recording one evaluation did."""
@@ -151,10 +169,13 @@ def record_all(
     by: str | None = None,
     why: str = "record",
     also: Callable[[sqlite3.Connection], None] | None = None,
+    based_on: Mapping[str, int | None] | None = None,
 ) -> list[Recorded]:
     """Write records and their case versions in one transaction.  `by` defaults to the OS user
     of the command (cli:<user>); `also` writes what the versions need (their evidence files) in
-    the same transaction."""
+    the same transaction.  `based_on` (case id -> the version an edit started from, None for a
+    new case) refuses the whole write with StaleVersion when a case has moved on since: checked
+    inside the transaction, so two writers cannot both pass."""
     done = []
     by = by or command_user()
     conn.execute("BEGIN IMMEDIATE")
@@ -162,6 +183,10 @@ def record_all(
         if also is not None:
             also(conn)
         for record in records:
+            if based_on is not None and record["case_id"] in based_on:
+                latest = latest_version(conn, record["case_id"])
+                if latest != based_on[record["case_id"]]:
+                    raise StaleVersion(record["case_id"], based_on[record["case_id"]], latest)
             version_id, number, added = add_version(conn, record["case_id"], record["content"], by, why)
             evaluated = _write(conn, record, version_id)
             done.append(Recorded(record["case_id"], number, added, evaluated))

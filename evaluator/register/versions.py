@@ -14,7 +14,7 @@ import yaml
 
 from ..base.errors import CaseError, Problem
 from .queries import findings_diff
-from .record import Recorded, record_all, register_record
+from .record import Recorded, canonical_content, record_all, register_record
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 # The keys a reader looks for first; the rest follow in the canonical (sorted) order.
@@ -97,9 +97,19 @@ def to_yaml(document: dict[str, Any]) -> str:
 
 def document_diff(conn: sqlite3.Connection, case_id: str, before: int, after: int) -> str:
     """A unified diff of two versions' YAML."""
-    old = to_yaml(version_document(conn, case_id, before)).splitlines(keepends=True)
-    new = to_yaml(version_document(conn, case_id, after)).splitlines(keepends=True)
-    return "".join(difflib.unified_diff(old, new, f"{case_id} v{before}", f"{case_id} v{after}"))
+    return yaml_diff(
+        version_document(conn, case_id, before),
+        version_document(conn, case_id, after),
+        f"{case_id} v{before}",
+        f"{case_id} v{after}",
+    )
+
+
+def yaml_diff(old: dict[str, Any], new: dict[str, Any], old_name: str, new_name: str) -> str:
+    """A unified diff of two case documents' YAML (each in its canonical content first, so that
+    dates typed as text and dates read from YAML compare equal)."""
+    lines = [to_yaml(json.loads(canonical_content(d))).splitlines(keepends=True) for d in (old, new)]
+    return "".join(difflib.unified_diff(lines[0], lines[1], old_name, new_name))
 
 
 def version_findings_diff(

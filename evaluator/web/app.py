@@ -23,7 +23,7 @@ from ..base.errors import UsageError
 from ..base.version import certeval_version
 from ..outputs.report.environment import templates_root
 from ..register import UnknownCase
-from . import api, cases, dashboard, decision_form, downloads, evidence_files, lifecycle_forms, search
+from . import api, cases, dashboard, decision_form, downloads, evidence_files, intake_pages, lifecycle_forms, search
 from .auth import install_auth
 from .casefile import NoSuchCase
 from .render import page
@@ -44,7 +44,7 @@ def create_app(db: Path, body: Path | None = None, as_of: dt.date | None = None)
     )
     app.state.workbench = Workbench(Path(db), body, as_of)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (dashboard, search, cases, downloads, api):
+    for module in (dashboard, search, intake_pages, cases, downloads, api):  # /cases/new before /cases/{id}
         app.include_router(module.router)
     for module in (lifecycle_forms, decision_form, evidence_files):  # issue 17: replies, decisions
         app.include_router(module.router)

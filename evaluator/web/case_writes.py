@@ -22,7 +22,7 @@ from fastapi import Request
 from ..base.errors import CaseError, Problem
 from ..register import UnknownCase, connect, record_all, register_record, version_document
 from ..register.blobs import EvidenceFile, store_files
-from ..register.record import Recorded
+from ..register.record import Recorded, StaleVersion
 from ..register.users import User
 from .casefile import NoSuchCase
 from .state import workbench
@@ -134,14 +134,16 @@ def write_version(
         check(evaluation)  # what the form requires beyond a valid case (FormProblems)
 
     def alongside(conn: sqlite3.Connection) -> None:
-        now = conn.execute("SELECT max(version) FROM case_versions WHERE case_id = ?", (case_id,)).fetchone()
-        if now[0] != base:  # a version added between the check above and this transaction
-            raise WriteConflict(base, int(now[0]))
         store_files(conn, list(files), user.name)
 
     conn = connect(bench.db)
     try:
-        [recorded] = record_all(conn, [register_record(evaluation)], by=user.name, why=why, also=alongside)
+        # based_on checks again inside the transaction: a version added since the check above
+        [recorded] = record_all(
+            conn, [register_record(evaluation)], by=user.name, why=why, also=alongside, based_on={case_id: base}
+        )
+    except StaleVersion as error:
+        raise WriteConflict(base, error.latest or 0) from None
     finally:
         conn.close()
     return recorded

@@ -6,6 +6,7 @@ from ..base.i18n import Text
 
 LABELS: dict[str, Text] = {
     "app": Text("认证评价工作台", "Certification workbench"),
+    "edit_case": Text("修改案例", "Edit case"),
     "dashboard": Text("工作概览", "Dashboard"),
     "search": Text("查询", "Search"),
     "search_hint": Text(
