@@ -96,14 +96,39 @@ def _compare(cond: Compare, params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def joins_facts(rule: Rule, definition: Mapping[str, Any]) -> bool:
-    """Whether a compiled rule could match two facts together: more than one pattern, an `any`
-    of patterns, or a field compared with another fact's (an alias other than `$m`)."""
+    """Whether a compiled rule could match two facts together.  Only what this module compiles
+    passes: one pattern, whose expression compares fields of its own fact (`$m`) with
+    constants; anything else (a second pattern, `any`, another alias, state) counts as a join."""
     terms = definition.get("all")
     if set(definition) - {"all", "cap"} or not isinstance(terms, list) or len(terms) != 1:
         return True
     if any(ref.type != rule.for_each for ref in fact_refs(rule.normal)):
         return True
-    return _foreign_reference(terms[0])
+    (pattern,) = terms
+    return not (
+        isinstance(pattern, Mapping) and len(pattern) == 1 and _one_fact(next(iter(pattern.values())))
+    )
+
+
+_COMPARISONS = frozenset(op.durable for op in OPERATORS.values() if op.durable)
+
+
+def _one_fact(expr: Any) -> bool:
+    if not isinstance(expr, Mapping) or len(expr) != 1:
+        return False
+    ((key, body),) = expr.items()
+    if key in ("$and", "$or"):
+        return isinstance(body, list) and all(_one_fact(part) for part in body)
+    if key in _COMPARISONS:
+        return isinstance(body, Mapping) and len(body) == 1 and _own_operand(next(iter(body.values())))
+    return not key.startswith("$") and _own_operand(body)  # {"t": "licence"}: equality
+
+
+def _own_operand(value: Any) -> bool:
+    """A constant, or a field of the fact itself."""
+    if isinstance(value, Mapping):
+        return set(value) == {"$m"} and isinstance(value["$m"], str)
+    return not isinstance(value, list)
 
 
 def fact_refs(cond: Cond) -> list[FactRef]:
@@ -113,21 +138,6 @@ def fact_refs(cond: Cond) -> list[FactRef]:
     if isinstance(cond, Compare):
         return [cond.left, cond.right] if isinstance(cond.right, FactRef) else [cond.left]
     raise TypeError(f"not a normalised condition: {cond!r}")
-
-
-def _foreign_reference(node: Any) -> bool:
-    if isinstance(node, Mapping):
-        for key, value in node.items():
-            if key.startswith("$") and key not in _EXPRESSION_WORDS:
-                return True  # a reference to another pattern's alias (`$m` is this fact)
-            if _foreign_reference(value):
-                return True
-    elif isinstance(node, list):
-        return any(_foreign_reference(item) for item in node)
-    return False
-
-
-_EXPRESSION_WORDS = frozenset({"$m", "$and", "$or"} | {op.durable for op in OPERATORS.values() if op.durable})
 
 
 def _date_ordinal(value: Any) -> Any:
