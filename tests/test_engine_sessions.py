@@ -218,3 +218,27 @@ def test_a_batch_chunk_keeps_each_units_own_record(tmp_path, monkeypatch):
     assert together == alone
     assert "error" in together[4] and together[8]["error"]["status"] == 4
     assert sum("result_json" in record for record in together) == 10
+
+
+def test_records_carry_day_numbers_and_never_let_a_fact_field_shadow_an_engine_key():
+    import datetime as dt
+
+    from evaluator.engines.durable_engine import asserted_name, compile_condition, record_builder
+    from evaluator.packs.ir import Compare, FactRef, Literal
+
+    build = record_builder("nc_item", ["id", "respond_by", "state"])
+    record = build({"id": "NC-1", "respond_by": dt.date(2026, 1, 2), "state": "open"}, 7, 3, "s")
+    assert record == {
+        "_id": "NC-1",
+        "respond_by": dt.date(2026, 1, 2).toordinal(),
+        "state": "open",
+        "t": "nc_item",
+        "id": 7,
+        "c": 3,
+        "sid": "s",
+    }
+    assert build({"id": "x", "respond_by": None, "state": "closed"}, 0, 0, "s")["respond_by"] is None
+    condition = Compare(FactRef("nc_item", "id"), "eq", Literal("NC-1"))
+    assert (
+        compile_condition(condition, {}) == {"$eq": {asserted_name("id"): "NC-1"}} == {"$eq": {"_id": "NC-1"}}
+    )

@@ -43,6 +43,7 @@ from typing import Any
 import durable_rules_engine as dre
 
 from ..facts.derive import Fact
+from ..packs.catalogue import CATALOGUE
 from ..packs.ir import OPERATORS, All, AnyOf, Compare, Cond, FactRef, fields_used, resolve
 from ..packs.model import Pack, Rule
 from . import Firing
@@ -155,19 +156,28 @@ def _date_ordinal(value: Any) -> Any:
     raise TypeError(f"a {type(value).__name__} cannot be asserted as a fact field")
 
 
-_dumps = json.JSONEncoder(default=_date_ordinal, separators=(",", ":")).encode
+# no circular-reference bookkeeping: records are flat dicts built here
+_dumps = json.JSONEncoder(default=_date_ordinal, separators=(",", ":"), check_circular=False).encode
 
 
 RecordBuilder = Callable[[Mapping[str, Any], int, int, str], dict[str, Any]]
 
 
 def record_builder(fact_type: str, fields: Sequence[str]) -> RecordBuilder:
-    """The asserted record of a fact of `fact_type`: the fields rules read, its type, its id in
-    the session, its case key and the session.  Generated once per ruleset as one dict display
-    (as namedtuple generates its methods): three times faster than a loop over the fields, and
-    this runs for every fact of every case.  Names and the type go in as repr() literals."""
-    items = "".join(f"{asserted_name(name)!r}: v[{name!r}], " for name in fields)
-    source = f"lambda v, i, c, sid: {{{items}'t': {fact_type!r}, 'id': i, 'c': c, 'sid': sid}}"
+    """The asserted record of a fact of `fact_type`: the fields rules read (dates as day
+    numbers), its type, its id in the session, its case key and the session.  Generated once
+    per ruleset as one dict display (as namedtuple generates its methods): three times faster
+    than a loop over the fields, and this runs for every fact of every case.  Names and the type
+    go in as repr() literals; a date the catalogue does not announce still meets `_dumps`'s
+    fallback."""
+    declared = CATALOGUE[fact_type].fields if fact_type in CATALOGUE else {}
+    items = []
+    for name in fields:
+        value = f"v[{name!r}]"
+        if name in declared and declared[name].type == "date":
+            value = f"(None if (x := {value}) is None else x.toordinal())"
+        items.append(f"{asserted_name(name)!r}: {value}, ")
+    source = f"lambda v, i, c, sid: {{{''.join(items)}'t': {fact_type!r}, 'id': i, 'c': c, 'sid': sid}}"
     builder: RecordBuilder = eval(source, {})  # built from catalogue names, repr-quoted
     return builder
 
@@ -208,10 +218,11 @@ class DurableEngine:
             return [self._session([facts])[0] for facts in cases]
         return self._session(cases)
 
-    def _session(self, cases: Sequence[Sequence[Fact]]) -> list[list[Firing]]:
-        sid = str(next(_session_ids))
-        asserted: list[dict[str, Any]] = []
-        flat: list[Fact] = []  # a fact's id is its place here, unique in the session
+    def _records_of(
+        self, cases: Sequence[Sequence[Fact]], sid: str, flat: list[Fact]
+    ) -> list[dict[str, Any]]:
+        """The records to assert, the sentinel last; `flat` gets each asserted fact."""
+        asserted = []
         records = self._records
         for case_key, facts in enumerate(cases):
             for fact in facts:
@@ -221,8 +232,13 @@ class DurableEngine:
                 asserted.append(build(fact.values, len(flat), case_key, sid))
                 flat.append(fact)
         asserted.append({"t": SENTINEL_TYPE, "id": len(flat), "sid": sid})
+        return asserted
+
+    def _session(self, cases: Sequence[Sequence[Fact]]) -> list[list[Firing]]:
+        sid = str(next(_session_ids))
+        flat: list[Fact] = []  # a fact's id is its place here, unique in the session
         try:
-            encoded = _dumps(asserted)
+            encoded = _dumps(self._records_of(cases, sid, flat))
             _code, state = dre.assert_facts(self._handle, encoded)
         except Exception as e:  # the C extension raises bare exceptions with error codes
             raise DurableEngineError(f"durable_rules could not assert the facts: {e}") from e
