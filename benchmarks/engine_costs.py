@@ -3,6 +3,7 @@ throughput, each as a ratio within one run.  Not part of the test suite.
 
     .venv/bin/python benchmarks/engine_costs.py sessions [--reps 7]
     .venv/bin/python benchmarks/engine_costs.py evaluation [--reps 7] [--before /work/main/.venv/bin/python]
+    .venv/bin/python benchmarks/engine_costs.py profile [--workload realistic] [--before PYTHON]
     .venv/bin/python benchmarks/engine_costs.py batch [--reps 5] [--cases 4000]
         [--before /work/main/.venv/bin/certeval] [--after .venv/bin/certeval]
 
@@ -11,6 +12,8 @@ sessions:   the durable engine alone (facts derived beforehand), one session per
 evaluation: a validated case in, its result out (facts, engine, findings, decisions), under two
             installs, interleaved: `before` evaluates case by case (`run`), `after` in chunks
             of the batch's size (`run_many`) where it has it.
+profile:    cProfile over the evaluation loop (one install), its top entries and the share of
+            derivation, engine, and findings + decisions.
 batch:      `certeval batch` over one JSON Lines file, --jobs 2, default engine, two installs
             interleaved.
 Workloads: "realistic" (the bundled examples under distinct case_ids) and "synthetic"
@@ -171,6 +174,41 @@ def evaluation(
     return out
 
 
+# -------------------------------------------------------------------------------------- profile
+PROFILE = (
+    EVALUATION.split("once()  # warm-up")[0]
+    + """
+import cProfile, pstats
+once()
+profile = cProfile.Profile()
+profile.enable()
+once()
+profile.disable()
+stats = pstats.Stats(profile)
+blocks = {"derive": 0.0, "engine": 0.0, "total": 0.0}
+for (file, line, name), (_, _, tottime, cumtime, _) in stats.stats.items():
+    if name == "derive" and file.endswith("facts/derive.py"):
+        blocks["derive"] += cumtime
+    elif name in ("run", "run_many") and file.endswith("engines/__init__.py"):
+        blocks["engine"] += cumtime
+    elif name == "once":
+        blocks["total"] += cumtime
+blocks["findings and decisions"] = blocks["total"] - blocks["derive"] - blocks["engine"]
+print("blocks (share of the evaluation under the profiler):")
+for name, seconds in blocks.items():
+    print(f"  {name:<24}{seconds / blocks['total'] * 100:6.1f} %")
+stats.sort_stats("tottime").print_stats(int(sys.argv[5]))
+"""
+)
+
+
+def profile(python: str, label: str, count: int, chunk: int, top: int) -> None:
+    with tempfile.TemporaryDirectory() as cwd:
+        subprocess.run(
+            [python, "-c", PROFILE, str(ROOT), label, str(count), str(chunk), str(top)], check=True, cwd=cwd
+        )
+
+
 # ---------------------------------------------------------------------------------------- batch
 def write_jsonl(path: Path, label: str, count: int) -> None:
     ns = _workload_namespace()
@@ -214,7 +252,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("what", choices=("sessions", "evaluation", "batch"))
+    parser.add_argument("what", choices=("sessions", "evaluation", "profile", "batch"))
+    parser.add_argument("--workload", choices=("realistic", "synthetic"), default="realistic")
+    parser.add_argument("--top", type=int, default=15, help="profile: entries shown")
     parser.add_argument("--reps", type=int, default=7)
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--chunk", type=int, default=64, help="cases per run_many call (the batch's chunk)")
@@ -228,6 +268,9 @@ def main() -> int:
     elif args.what == "evaluation":
         before = args.before or "/work/main/.venv/bin/python"
         result = evaluation(args.reps, before, args.after or sys.executable, args.cases, args.chunk)
+    elif args.what == "profile":
+        profile(args.after or args.before or sys.executable, args.workload, args.cases, args.chunk, args.top)
+        return 0
     else:
         before = args.before or "/work/main/.venv/bin/certeval"
         result = batch(args.reps, before, args.after or str(bindir / "certeval"), args.cases)
