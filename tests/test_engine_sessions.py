@@ -138,61 +138,53 @@ def test_a_ruleset_with_a_join_runs_one_session_per_case(monkeypatch):
     assert [key(f) for f in alone] == [key(f) for f in shared]
 
 
-def _mixed_cases():
-    pack = PACKS[0]
-    return [build_case(synthetic_case(seed, pack), f"s{seed}") for seed in range(60)]
-
-
-def test_a_case_that_fails_in_derivation_leaves_the_others_alone(monkeypatch):
-    cases = _mixed_cases()
-    expected = [to_json(run(c, p, "durable").result) for c, p in cases]
-    victim = cases[5][0].case_id
-    real = api.derive
-
+def _break_derivation(real, victim):
     def derive(case, pack, basis=None):
         if case.case_id == victim:
             raise ValueError("broken on purpose")
         return real(case, pack, basis)
 
-    monkeypatch.setattr(api, "derive", derive)
-    outcomes = run_many(cases, "durable")
-    assert isinstance(outcomes[5], ValueError)
-    assert [to_json(o.result) for i, o in enumerate(outcomes) if i != 5] == expected[:5] + expected[6:]
+    return derive
 
 
-def test_a_case_whose_facts_durable_rules_refuses_fails_alone(monkeypatch):
-    cases = _mixed_cases()
-    expected = [to_json(run(c, p, "durable").result) for c, p in cases]
-    victim = cases[7][0].case_id
-    real = api.derive
-
+def _unencodable_fact(real, victim):
     def derive(case, pack, basis=None):
         derived = real(case, pack, basis)
         if case.case_id == victim:  # a value json cannot encode, in a field rules read
             derived.facts[0] = Fact("org", None, {**derived.facts[0].values, "legal_entity": object()})
         return derived
 
-    monkeypatch.setattr(api, "derive", derive)
-    outcomes = run_many(cases, "durable")
-    assert isinstance(outcomes[7], DurableEngineError)
-    assert [to_json(o.result) for i, o in enumerate(outcomes) if i != 7] == expected[:7] + expected[8:]
+    return derive
 
 
-def test_a_case_that_fails_in_judgement_leaves_the_others_alone(monkeypatch):
-    cases = _mixed_cases()
-    expected = [to_json(run(c, p, "durable").result) for c, p in cases]
-    victim = cases[3][0].case_id
-    real = api.judged
-
+def _break_judgement(real, victim):
     def judged(case, *rest):
         if case.case_id == victim:
             raise KeyError("broken on purpose")
         return real(case, *rest)
 
-    monkeypatch.setattr(api, "judged", judged)
+    return judged
+
+
+@pytest.mark.parametrize(
+    ("step", "breaker", "error"),
+    [
+        ("derive", _break_derivation, ValueError),
+        ("derive", _unencodable_fact, DurableEngineError),  # the shared session itself fails
+        ("judged", _break_judgement, KeyError),
+    ],
+    ids=["derivation", "durable-refuses-a-fact", "judgement"],
+)
+def test_a_case_that_fails_leaves_the_others_of_its_chunk_alone(monkeypatch, step, breaker, error):
+    pack = PACKS[0]
+    cases = [build_case(synthetic_case(seed, pack), f"s{seed}") for seed in range(60)]
+    expected = [to_json(run(c, p, "durable").result) for c, p in cases]
+    victim = 7
+    monkeypatch.setattr(api, step, breaker(getattr(api, step), cases[victim][0].case_id))
     outcomes = run_many(cases, "durable")
-    assert isinstance(outcomes[3], KeyError)
-    assert [to_json(o.result) for i, o in enumerate(outcomes) if i != 3] == expected[:3] + expected[4:]
+    assert isinstance(outcomes[victim], error)
+    others = [to_json(o.result) for i, o in enumerate(outcomes) if i != victim]
+    assert others == expected[:victim] + expected[victim + 1 :]
 
 
 def test_a_batch_chunk_keeps_each_units_own_record(tmp_path, monkeypatch):
