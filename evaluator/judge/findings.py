@@ -105,15 +105,6 @@ def _template(text: str) -> tuple[tuple[str, str | None, bool], ...]:
     return tuple(pieces)
 
 
-def render(template: str, values: dict[str, Any], params: dict[str, Any], lang: str) -> str:
-    parts = []
-    for literal, name, is_param in _template(template):
-        parts.append(literal)
-        if name is not None:
-            parts.append(format_value(params.get(name) if is_param else values.get(name), lang))
-    return "".join(parts)
-
-
 # A template compiled for one pack and language: literal text (parameters already written out,
 # they are the pack's constants) alternating with the names of the fact fields to fill in.
 Compiled = tuple[str, tuple[tuple[str, str], ...]]
