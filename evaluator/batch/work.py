@@ -6,7 +6,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from ..api import evaluate_full
+from ..api import Evaluation, run_many
+from ..base.case_model import Case
 from ..base.errors import CaseError, ExitStatus, InputError, Problem
 from ..base.yamlsafe import LoadError
 from ..case.loader import build_case, parse_case_text, read_document
@@ -53,14 +54,33 @@ def _shift(problem: Problem, unit: Unit) -> Problem:
     return Problem(unit.source, unit.line, problem.field, problem.message)
 
 
-def evaluate_unit(unit: Unit, options: Options) -> dict[str, Any]:
-    """One journal record: the result, or the error, of one unit.  A report that cannot be
-    written (a full disk) is the environment's fault, not the case's: a `fatal` record stops
-    the batch."""
+def evaluate_chunk(units: list[Unit], options: Options) -> list[dict[str, Any]]:
+    """The journal records of a chunk of units, in order.  The cases that load are evaluated
+    together (`run_many`: shared engine sessions); each unit's record is its own result or
+    error, whatever happens to the others."""
+    loaded: list[tuple[Case, Pack] | Exception] = []
+    for unit in units:
+        try:
+            loaded.append(_load(unit, options))
+        except Exception as e:
+            loaded.append(e)
+    good = [item for item in loaded if not isinstance(item, Exception)]
+    evaluations = iter(run_many(good, options.engine))
+    return [
+        _record(unit, item if isinstance(item, Exception) else next(evaluations), options)
+        for unit, item in zip(units, loaded, strict=True)
+    ]
+
+
+def _record(unit: Unit, outcome: Evaluation | Exception, options: Options) -> dict[str, Any]:
+    """The journal record of one unit.  A report that cannot be written (a full disk) is the
+    environment's fault, not the case's: a `fatal` record stops the batch."""
     ident = {"index": unit.index, "key": unit.key}
     try:
-        case, pack = _load(unit, options)
-        evaluation = evaluate_full(case, pack=pack, engine=options.engine)
+        if isinstance(outcome, Exception):
+            raise outcome
+        evaluation = outcome
+        case = evaluation.case
         if options.reports:
             from ..outputs.report import kind_problem, render_report, report_filename
 
@@ -103,7 +123,3 @@ def _error(unit: Unit, problems: list[Problem], status: int) -> dict[str, Any]:
         "problems": [{"line": p.line, "field": p.field, "message": p.message} for p in problems],
         "status": status,
     }
-
-
-def evaluate_chunk(units: list[Unit], options: Options) -> list[dict[str, Any]]:
-    return [evaluate_unit(unit, options) for unit in units]

@@ -27,3 +27,6 @@ class PythonEngine:
                 if holds(fact.values):
                     firings.append(Firing(rule, fact))
         return firings
+
+    def run_many(self, cases: Sequence[Sequence[Fact]]) -> list[list[Firing]]:
+        return [self.run(facts) for facts in cases]

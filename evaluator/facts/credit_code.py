@@ -6,6 +6,8 @@ from ..base.i18n import Text
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
 WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1, 3, 9, 27, 19, 26, …
+_VALUE = {ch: value for value, ch in enumerate(CHARSET)}
+_CHARS = frozenset(CHARSET)
 
 PROBLEM_TEXT = {
     "none": Text("无", "none"),
@@ -16,7 +18,7 @@ PROBLEM_TEXT = {
 
 
 def check_character(first17: str) -> str:
-    total = sum(CHARSET.index(ch) * weight for ch, weight in zip(first17, WEIGHTS, strict=True))
+    total = sum(_VALUE[ch] * weight for ch, weight in zip(first17, WEIGHTS, strict=True))
     return CHARSET[(31 - total % 31) % 31]
 
 
@@ -28,6 +30,6 @@ def credit_code_problem(code: str) -> str:
     """
     if len(code) != 18:
         return "length"
-    if any(ch not in CHARSET for ch in code):
+    if not _CHARS.issuperset(code):
         return "charset"
     return "none" if check_character(code[:17]) == code[17] else "check_character"

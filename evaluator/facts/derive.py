@@ -12,6 +12,7 @@ import datetime as dt
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
@@ -103,7 +104,17 @@ def derive(case: Case, pack: Pack, basis: DecisionBasis | None = None) -> Derive
 
 
 def _number(value: Any) -> float:
+    if type(value) is Fraction:  # what float() does for a Fraction, without numbers.Rational's detour
+        return value.numerator / value.denominator
     return float(value)
+
+
+def _ratio(awarded: Any, available: Any) -> float:
+    """float(awarded / available) without building the Fraction: int / int is correctly
+    rounded, so the float is the same."""
+    if type(awarded) is Fraction and type(available) is Fraction:
+        return (awarded.numerator * available.denominator) / (awarded.denominator * available.numerator)
+    return _number(awarded / available)
 
 
 # ------------------------------------------------------------------------------- eligibility
@@ -240,7 +251,7 @@ def _evaluation(case: Case, pack: Pack, d: Derived) -> Iterator[Fact]:
                     "awarded": _number(sheet.awarded),
                     "available": _number(sheet.available),
                     "applicable": outcome.applicable[key],
-                    "ratio": _number(sheet.awarded / sheet.available) if sheet.available else None,
+                    "ratio": _ratio(sheet.awarded, sheet.available) if sheet.available else None,
                 },
             )
     for exclusion in evaluation.excluded:

@@ -6,6 +6,7 @@ and the printed score is truncated (never rounded up), so 94.996 prints 94.99 be
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,13 +37,30 @@ class ScoreOutcome:
 
 
 def exact_sum(values: Iterable[Fraction]) -> Fraction:
-    """Σ of fractions over one common denominator: one division, where adding them one by one
-    normalises at every step (score sheets hold a few dozen numbers with denominators 1, 2, 10…)."""
-    items = list(values)
-    common = 1
-    for value in items:
-        common = common * value.denominator // math.gcd(common, value.denominator)
-    return Fraction(sum(value.numerator * (common // value.denominator) for value in items), common)
+    """Σ of fractions over one common denominator, normalised once at the end, where adding
+    them one by one normalises at every step (score sheets hold a few dozen numbers with
+    denominators 1, 2, 10…, so the common denominator rarely changes)."""
+    total, common = 0, 1
+    for value in values:
+        numerator, denominator = value.numerator, value.denominator
+        if denominator == common:
+            total += numerator
+        elif common % denominator == 0:
+            total += numerator * (common // denominator)
+        else:
+            wider = common * denominator // math.gcd(common, denominator)
+            total = total * (wider // common) + numerator * (wider // denominator)
+            common = wider
+    return Fraction(total, common)
+
+
+@functools.lru_cache(maxsize=16)
+def category_members(pack: Pack) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each category of the pack with its indicators' keys, in the pack's order (once per pack)."""
+    return tuple(
+        (category, tuple(k for k, ind in pack.indicators.items() if ind.category == category))
+        for category in pack.categories
+    )
 
 
 def valid_exclusions(evaluation: Evaluation, pack: Pack) -> set[str]:
@@ -57,13 +75,15 @@ def score(evaluation: Evaluation, pack: Pack, rejected: frozenset[str] = frozens
         return None
     excluded = valid_exclusions(evaluation, pack) - rejected
     applicable = {key: key not in excluded for key in pack.indicators}
-    sheet = {
-        key: IndicatorScore(Fraction(0), s.available) if key in rejected else s
-        for key, s in evaluation.scores.items()
-    }
+    sheet = evaluation.scores
+    if rejected:
+        sheet = {
+            key: IndicatorScore(Fraction(0), s.available) if key in rejected else s
+            for key, s in sheet.items()
+        }
     by_category = {}
-    for category in pack.categories:
-        keys = [k for k, ind in pack.indicators.items() if ind.category == category and applicable[k]]
+    for category, members in category_members(pack):
+        keys = [k for k in members if applicable[k]]
         by_category[category] = CategoryScore(
             exact_sum(sheet[k].awarded for k in keys),
             exact_sum(sheet[k].available for k in keys),

@@ -105,26 +105,79 @@ def _template(text: str) -> tuple[tuple[str, str | None, bool], ...]:
     return tuple(pieces)
 
 
-def render(template: str, values: dict[str, Any], params: dict[str, Any], lang: str) -> str:
-    parts = []
+# A template compiled for one pack and language: literal text (parameters already written out,
+# they are the pack's constants) alternating with the names of the fact fields to fill in.
+Compiled = tuple[str, tuple[tuple[str, str], ...]]
+
+
+def _compile(template: str, params: dict[str, Any], lang: str) -> Compiled:
+    head = ""
+    tail: list[tuple[str, str]] = []  # (field, the literal after it)
     for literal, name, is_param in _template(template):
+        text = literal
+        if name is not None and is_param:
+            text += format_value(params.get(name), lang)
+        if tail:
+            tail[-1] = (tail[-1][0], tail[-1][1] + text)
+        else:
+            head += text
+        if name is not None and not is_param:
+            tail.append((name, ""))
+    return head, tuple(tail)
+
+
+def _fill(compiled: Compiled, values: dict[str, Any], lang: str) -> str:
+    head, tail = compiled
+    if not tail:
+        return head
+    parts = [head]
+    for name, literal in tail:
+        parts.append(format_value(values.get(name), lang))
         parts.append(literal)
-        if name is not None:
-            parts.append(format_value(params.get(name) if is_param else values.get(name), lang))
     return "".join(parts)
 
 
-_RECOMMENDATION_TESTS: dict[tuple[int, int], Callable[[dict[str, Any]], bool]] = {}
+@dataclass(frozen=True)
+class _RuleTexts:
+    """What a rule's findings share, prepared once per (rule, pack)."""
+
+    rule: Rule
+    pack: Pack
+    message: tuple[Compiled, Compiled]  # zh, en
+    action: tuple[Compiled, Compiled] | None
+    recommends: Callable[[dict[str, Any]], bool] | None  # the compiled `recommends.when`
+    title: dict[str, str]
+    clause_ref: dict[str, Any] | None
+    fact_fields: tuple[str, ...]
 
 
-def _recommendation_test(rule: Rule, pack: Pack) -> Callable[[dict[str, Any]], bool]:
-    """The compiled `recommends.when` of a rule (by identity: packs live as long as the process)."""
-    key = (id(rule), id(pack))
-    test = _RECOMMENDATION_TESTS.get(key)
-    if test is None:
-        assert rule.recommends is not None and rule.recommends.when is not None
-        test = _RECOMMENDATION_TESTS[key] = compile_python(rule.recommends.when, pack.param_values())
-    return test
+_RULE_TEXTS: dict[tuple[int, int], _RuleTexts] = {}
+
+
+def _rule_texts(rule: Rule, pack: Pack) -> _RuleTexts:
+    """By identity (packs live as long as the process); the entry keeps both alive and is
+    checked against them, so a recycled id can never return another rule's texts."""
+    texts = _RULE_TEXTS.get((id(rule), id(pack)))
+    if texts is not None and texts.rule is rule and texts.pack is pack:
+        return texts
+    params = pack.param_values()
+
+    def both(text: Text) -> tuple[Compiled, Compiled]:
+        return _compile(text.zh, params, "zh"), _compile(text.en, params, "en")
+
+    when = rule.recommends.when if rule.recommends else None
+    texts = _RuleTexts(
+        rule=rule,
+        pack=pack,
+        message=both(rule.message),
+        action=both(rule.action) if rule.action is not None else None,
+        recommends=compile_python(when, params) if when is not None else None,
+        title=rule.title.as_dict(),
+        clause_ref=None if rule.clause_ref is None else rule.clause_ref.as_dict(),
+        fact_fields=tuple(ref.field for ref in rule.facts),
+    )
+    _RULE_TEXTS[id(rule), id(pack)] = texts
+    return texts
 
 
 def anchor_date(rule: Rule, case: Case) -> dt.date:
@@ -147,26 +200,23 @@ def action_due(rule: Rule, severity: str, values: dict[str, Any], case: Case, pa
 def build_finding(firing: Firing, case: Case, pack: Pack) -> Finding:
     rule, fact = firing.rule, firing.fact
     values = fact.values
-    params = pack.param_values()
+    texts = _rule_texts(rule, pack)
     severity = str(values[rule.severity_fact.field]) if rule.severity_fact else rule.severity
     action = None
-    if rule.action is not None and severity in ("major", "minor"):
+    if texts.action is not None and severity in ("major", "minor"):
         due = action_due(rule, severity, values, case, pack)
-        action = Action(
-            Text(render(rule.action.zh, values, params, "zh"), render(rule.action.en, values, params, "en")),
-            due,
-        )
+        zh, en = texts.action
+        action = Action(Text(_fill(zh, values, "zh"), _fill(en, values, "en")), due)
     recommends = None
-    if rule.recommends and (rule.recommends.when is None or _recommendation_test(rule, pack)(values)):
+    if rule.recommends and (texts.recommends is None or texts.recommends(values)):
         recommends = rule.recommends.status
+    zh, en = texts.message
     return Finding(
         rule=rule,
         severity=severity,
         subject=fact.subject,
-        message=Text(
-            render(rule.message.zh, values, params, "zh"), render(rule.message.en, values, params, "en")
-        ),
-        facts={ref.field: json_value(values[ref.field]) for ref in rule.facts},
+        message=Text(_fill(zh, values, "zh"), _fill(en, values, "en")),
+        facts={name: json_value(values[name]) for name in texts.fact_fields},
         action=action,
         recommends=recommends,
         values=values,
