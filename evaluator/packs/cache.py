@@ -230,6 +230,7 @@ def _allowed(module: str, name: str) -> Any:
     import pathlib
 
     from ..base import i18n, yamlsafe
+    from ..base.records import is_record
     from . import ir, model
 
     plain = {
@@ -244,7 +245,7 @@ def _allowed(module: str, name: str) -> Any:
         return plain[module, name]
     records = {"evaluator.packs.model": model, "evaluator.packs.ir": ir}.get(module)
     value = getattr(records, name, None) if records is not None else None
-    if isinstance(value, type) and dataclasses.is_dataclass(value):
+    if isinstance(value, type) and (is_record(value) or dataclasses.is_dataclass(value)):
         return value
     return None
 
