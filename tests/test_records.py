@@ -38,7 +38,6 @@ def make_classes() -> tuple[type, type, type]:
 def test_defining_one_makes_no_methods_until_first_use():
     Point, _, _ = make_classes()
     assert pending(Point) and is_record(Point)
-    assert not dataclasses.is_dataclass(Point)
     p = Point(1)
     assert not pending(Point) and dataclasses.is_dataclass(Point)
     assert (p.x, p.y, p.tags) == (1, 0, {})
@@ -125,10 +124,22 @@ def test_threads_make_it_once():
     assert results == [Point(1, 2)] * 8
 
 
-def test_realize_makes_fields_known_without_an_instance():
+def test_the_dataclass_tools_work_before_any_method_ran():
+    Point, _, Point3 = make_classes()
+    assert dataclasses.is_dataclass(Point) and pending(Point)
+    assert [f.name for f in dataclasses.fields(Point3)] == ["x", "y", "tags", "z"]
+    p = object.__new__(Point)  # as pickle builds one
+    p.__dict__.update(x=1, y=2, tags={"a": 1})
+    assert dataclasses.asdict(p) == {"x": 1, "y": 2, "tags": {"a": 1}}
+    assert dataclasses.replace(p, y=3) == Point(1, 3, {"a": 1})
+    realize(Point)
+    assert Point.__doc__.startswith("Point(x: ")  # the signature dataclass writes, not the stubs'
+
+
+def test_realize_makes_the_methods_now():
     Point, _, _ = make_classes()
     realize(Point)
-    assert [f.name for f in dataclasses.fields(Point)] == ["x", "y", "tags"]
+    assert not pending(Point) and "__eq__" in Point.__dict__
 
 
 def test_a_class_defining_a_generated_method_is_refused():
