@@ -31,14 +31,34 @@ from cli_commands.common import (
     record_option,
     warn,
 )
-from cli_commands.register import register
-from cli_commands.rules import rules
-from cli_commands.serve import serve
-from cli_commands.sheet import sheet
-from cli_commands.users import users
+
+# The command groups of cli_commands/, imported only when named (or when --help lists them):
+# their options and the wings they name stay off the path of `certeval evaluate`.
+LAZY_GROUPS = {
+    "register": "cli_commands.register",
+    "rules": "cli_commands.rules",
+    "serve": "cli_commands.serve",
+    "sheet": "cli_commands.sheet",
+    "users": "cli_commands.users",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A click group whose sub-commands in LAZY_GROUPS are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_GROUPS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_GROUPS and cmd_name not in self.commands:
+            import importlib
+
+            command = getattr(importlib.import_module(LAZY_GROUPS[cmd_name]), cmd_name)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(
     version=None, package_name="certeval", prog_name="certeval", message="%(prog)s %(version)s"
 )
@@ -339,10 +359,3 @@ def explain(case: Path, rule_id: str, pack: str | None, as_of: dt.date | None, l
 
 if __name__ == "__main__":  # pragma: no cover
     main()
-
-
-main.add_command(register)
-main.add_command(rules)
-main.add_command(sheet)
-main.add_command(serve)
-main.add_command(users)

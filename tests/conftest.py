@@ -73,3 +73,16 @@ def workbench_as(lifecycle_db: Path):
         return test_client
 
     return client
+@pytest.fixture(autouse=True, scope="session")
+def _pack_cache_of_the_session(tmp_path_factory: pytest.TempPathFactory):
+    """The pack cache of this test run (and of the commands it starts) in a temporary directory,
+    not the user's ~/.cache: tests copy packs to fresh directories by the hundred."""
+    import os
+
+    before = os.environ.get("CERTEVAL_CACHE_DIR")
+    os.environ["CERTEVAL_CACHE_DIR"] = str(tmp_path_factory.mktemp("pack-cache"))
+    yield
+    if before is None:
+        os.environ.pop("CERTEVAL_CACHE_DIR", None)
+    else:
+        os.environ["CERTEVAL_CACHE_DIR"] = before

@@ -7,11 +7,12 @@ the order of the file, because subjects (`incidents[1]`) are positions in the fi
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from fractions import Fraction
 from typing import Any
 
 from .i18n import Text
+from .records import record
 
 STAGES = ("application", "initial", "surveillance", "recertification", "change")
 EVALUATION_TYPES = ("initial", "surveillance", "recertification")
@@ -37,7 +38,7 @@ DECISION_OUTCOMES: dict[str, tuple[str, ...]] = {
 GRADED_OUTCOMES = ("grant", "renew", "grade_change")
 
 
-@dataclass(frozen=True)
+@record
 class Licence:
     name: str
     required: bool
@@ -45,7 +46,7 @@ class Licence:
     valid_until: dt.date | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Organization:
     name: str
     credit_code: str
@@ -59,7 +60,7 @@ class Organization:
     address: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class ServiceSystem:
     operating_since: dt.date | None = None
     rules_documented: bool | None = None
@@ -68,7 +69,7 @@ class ServiceSystem:
     trained_managers: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Incident:
     date: dt.date
     kind: str
@@ -78,26 +79,26 @@ class Incident:
     summary: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Application:
     date: dt.date | None = None
     products: tuple[str, ...] | None = None
     documents: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True)
+@record
 class IndicatorScore:
     awarded: Fraction
     available: Fraction
 
 
-@dataclass(frozen=True)
+@record
 class Exclusion:
     indicator: str
     justification: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Response:
     """The organisation's corrective-action reply (SPEC 6.1)."""
 
@@ -108,7 +109,7 @@ class Response:
     evidence: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Verification:
     """The body's verification of a reply (SPEC 6.1)."""
 
@@ -119,7 +120,7 @@ class Verification:
     note: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class SpecialDeduction:
     item: str
     basis: str | None = None
@@ -129,12 +130,12 @@ class SpecialDeduction:
     verifications: tuple[Verification, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class SpecialBonus:
     item: str
 
 
-@dataclass(frozen=True)
+@record
 class Nonconformity:
     indicator: str
     severity: str
@@ -147,7 +148,7 @@ class Nonconformity:
     verifications: tuple[Verification, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class TeamMember:
     name: str
     role: str
@@ -155,14 +156,14 @@ class TeamMember:
     consulted_client_on: dt.date | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Site:
     name: str
     kind: str | None = None
     address: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Evaluation:
     date: dt.date
     type: str
@@ -183,14 +184,14 @@ class Evaluation:
         return [sd.id or f"SD-{n}" for n, sd in enumerate(self.special_deductions, 1)]
 
 
-@dataclass(frozen=True)
+@record
 class EvidenceEntry:
     item: str
     count: int
     products: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Certificate:
     number: str
     grade: str
@@ -205,20 +206,20 @@ class Certificate:
     suspension_reason: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class SurveillanceRecord:
     date: dt.date
     result: str
     extension_until: dt.date | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Extension:
     until: dt.date
     reason: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Change:
     kind: str
     date: dt.date
@@ -227,7 +228,7 @@ class Change:
     description: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Decision:
     """The certification decision as recorded (认证决定, SPEC 7.1)."""
 
@@ -238,7 +239,7 @@ class Decision:
     justification: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Case:
     case_id: str
     stage: str

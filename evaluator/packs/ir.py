@@ -18,10 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from ..base.records import record
 from ..base.schema_language import (
     INVALID,
     Ctx,
@@ -39,7 +39,7 @@ from .catalogue import CATALOGUE, COMPARABLE, FieldDef
 
 
 # ------------------------------------------------------------------------------------ operators
-@dataclass(frozen=True)
+@record
 class Operator:
     name: str
     negation: str
@@ -74,7 +74,7 @@ OPERATORS: dict[str, Operator] = {
 
 
 # ------------------------------------------------------------------------------------- the tree
-@dataclass(frozen=True)
+@record
 class FactRef:
     type: str
     field: str
@@ -83,12 +83,12 @@ class FactRef:
         return f"{self.type}.{self.field}"
 
 
-@dataclass(frozen=True)
+@record
 class Param:
     name: str
 
 
-@dataclass(frozen=True)
+@record
 class Literal:
     value: Any
 
@@ -96,7 +96,7 @@ class Literal:
 Operand = FactRef | Param | Literal
 
 
-@dataclass(frozen=True)
+@record
 class Compare:
     left: FactRef
     op: str
@@ -104,31 +104,31 @@ class Compare:
     line: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class All:
     items: tuple[Cond, ...]
     line: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class AnyOf:
     items: tuple[Cond, ...]
     line: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Not:
     item: Cond
     line: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Ref:
     name: str
     line: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Fired:
     """Stage 2 (SPEC 6.3): some of `rules` fired in stage 1 for the same case (`fired`), or
     none of them did (`not_fired`)."""

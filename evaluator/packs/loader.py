@@ -26,7 +26,7 @@ from ..base.i18n import Text
 from ..base.resources import resource_dir
 from ..base.schema_language import INVALID, Ctx, child_path, item_line, key_line
 from ..base.yamlsafe import LoadError, LocDict, decode, parse_yaml
-from . import invariants, spec
+from . import cache, invariants, spec
 from .catalogue import CATALOGUE
 from .ir import (
     TRUE,
@@ -162,6 +162,9 @@ def _parent_dir(directory: Path, parent_id: str) -> Path | None:
 # --------------------------------------------------------------------------------- the loading
 @functools.lru_cache(maxsize=32)
 def _load(directory: Path) -> Pack:
+    cached = cache.read(directory, display_path, _parent_dir)
+    if cached is not None:
+        return cached
     problems: list[Problem] = []
     chain = _lineage(directory, problems, ())
     if problems or not chain:
@@ -169,6 +172,11 @@ def _load(directory: Path) -> Pack:
     pack = _build(chain, problems)
     if problems or pack is None:
         raise PackError(problems)
+    lineage = cache.Lineage(
+        tuple(str(raw.directory) for raw in chain),
+        tuple(raw.doc.get("extends") if index else None for index, raw in enumerate(chain)),
+    )
+    cache.write(pack, lineage, display_path, _parent_dir)
     return pack
 
 
@@ -265,16 +273,7 @@ def _read_bytes(path: Path, problems: list[Problem]) -> bytes:
 
 
 def _hash(chain: list[_Raw]) -> str:
-    import hashlib  # only here: ~3 ms of start-up
-
-    digest = hashlib.sha256()
-    for depth, raw in enumerate(chain):
-        for name, content in raw.files:
-            digest.update(f"{depth}/{name}".encode())
-            digest.update(b"\0")
-            digest.update(content)
-            digest.update(b"\0")
-    return digest.hexdigest()
+    return cache.files_digest([raw.files for raw in chain])
 
 
 def _build(chain: list[_Raw], problems: list[Problem]) -> Pack | None:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from ..base.i18n import Text
+from ..base.records import record
 from .ir import Cond, FactRef
 
 
-@dataclass(frozen=True)
+@record
 class Parameter:
     name: str
     value: Any  # int, float or a list of strings
@@ -21,14 +22,14 @@ class Parameter:
     description: Text | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Category:
     id: str
     max: Fraction
     label: Text
 
 
-@dataclass(frozen=True)
+@record
 class Indicator:
     id: str
     category: str
@@ -37,21 +38,21 @@ class Indicator:
     points: Fraction | None = None  # fixed available points, when the pack knows them
 
 
-@dataclass(frozen=True)
+@record
 class Grade:
     id: str
     min: Fraction
     label: Text
 
 
-@dataclass(frozen=True)
+@record
 class DocumentDef:
     key: str
     label: Text
     required: str  # always | licence_required | optional
 
 
-@dataclass(frozen=True)
+@record
 class EvidenceDef:
     key: str
     label: Text
@@ -59,13 +60,13 @@ class EvidenceDef:
     covers_scope: bool
 
 
-@dataclass(frozen=True)
+@record
 class ChangeKind:
     key: str
     label: Text
 
 
-@dataclass(frozen=True)
+@record
 class Table:
     """A table of pack data with the source it comes from (shown by `rules docs`)."""
 
@@ -74,7 +75,7 @@ class Table:
     rows: tuple[Any, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Predicate:
     name: str
     for_each: str
@@ -82,7 +83,7 @@ class Predicate:
     description: Text | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Recommendation:
     """The certificate status a finding of the rule argues for (SPEC 1.6)."""
 
@@ -90,7 +91,7 @@ class Recommendation:
     when: Cond | None = None  # on the finding's fact; None: always
 
 
-@dataclass(frozen=True)
+@record
 class ClauseRef:
     """Where a rule's requirement is written: a key of the pack's sources and a locator."""
 
@@ -101,7 +102,7 @@ class ClauseRef:
         return {"ref": self.ref, "source": self.source}
 
 
-@dataclass(frozen=True)
+@record
 class Rule:
     id: str
     title: Text
@@ -131,14 +132,14 @@ class Rule:
     line: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Area:
     name: str
     title: Text
     file: str
 
 
-@dataclass(frozen=True, eq=False)  # identity: a pack is loaded once per process and cached
+@record(eq=False)  # identity: a pack is loaded once per process and cached
 class Pack:
     id: str
     version: str
