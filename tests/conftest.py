@@ -73,6 +73,8 @@ def workbench_as(lifecycle_db: Path):
         return test_client
 
     return client
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _pack_cache_of_the_session(tmp_path_factory: pytest.TempPathFactory):
     """The pack cache of this test run (and of the commands it starts) in a temporary directory,

@@ -49,8 +49,6 @@ def _add_users(db: Path, tmp_path: Path) -> None:
         assert added.returncode == 0, added.stderr
 
 
-
-
 def _nc_state(driver: Any) -> str:
     from selenium.webdriver.common.by import By
 

@@ -23,7 +23,17 @@ from ..base.errors import UsageError
 from ..base.version import certeval_version
 from ..outputs.report.environment import templates_root
 from ..register import UnknownCase
-from . import api, cases, dashboard, decision_form, downloads, evidence_files, intake_pages, lifecycle_forms, search
+from . import (
+    api,
+    cases,
+    dashboard,
+    decision_form,
+    downloads,
+    evidence_files,
+    intake_pages,
+    lifecycle_forms,
+    search,
+)
 from .auth import install_auth
 from .casefile import NoSuchCase
 from .render import page

@@ -140,7 +140,12 @@ def write_version(
     try:
         # based_on checks again inside the transaction: a version added since the check above
         [recorded] = record_all(
-            conn, [register_record(evaluation)], by=user.name, why=why, also=alongside, based_on={case_id: base}
+            conn,
+            [register_record(evaluation)],
+            by=user.name,
+            why=why,
+            also=alongside,
+            based_on={case_id: base},
         )
     except StaleVersion as error:
         raise WriteConflict(base, error.latest or 0) from None

@@ -83,7 +83,6 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
             switch_url=request.url.path + ("?" + urlencode(query) if query else ""),
             link=lambda path, **q: link(request, path, **q),
             day=workbench(request).day().isoformat() if bench else "",
-            request=request,  # csrf_field() in a form reads it
             **context,
         )
     )
