@@ -58,6 +58,9 @@ def guarded(func: F) -> F:
             finish(ExitStatus.BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except click.exceptions.Abort:  # a prompt met Ctrl-C or the end of input: usage (SPEC §5)
+            warn("certeval: aborted: a question was left unanswered")
+            finish(ExitStatus.BAD_INPUT)
         except KeyboardInterrupt:
             warn("certeval: interrupted")
             finish(130)
