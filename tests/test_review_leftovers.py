@@ -19,3 +19,18 @@ def test_an_abort_at_a_prompt_is_a_usage_error_not_an_internal_one():
     result = CliRunner().invoke(asks, [], input="")
     assert result.exit_code == 2
     assert "aborted" in result.output and "internal error" not in result.output
+
+
+def test_the_default_item_id_prefixes_have_one_source():
+    """NC-<n> / SD-<n> are spelled in base/case_model.py only; documents and workbooks use it."""
+    import ast
+    from pathlib import Path
+
+    import evaluator
+
+    spelled = []
+    for path in Path(evaluator.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in ("NC", "SD"):
+                spelled.append(path.name)
+    assert spelled == ["case_model.py", "case_model.py"]
