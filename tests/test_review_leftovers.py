@@ -34,3 +34,21 @@ def test_the_default_item_id_prefixes_have_one_source():
             if isinstance(node, ast.Constant) and node.value in ("NC", "SD"):
                 spelled.append(path.name)
     assert spelled == ["case_model.py", "case_model.py"]
+
+
+def test_the_dashboard_shows_a_waiting_decisions_grade_by_its_label(tmp_path):
+    import datetime as dt
+
+    from fastapi.testclient import TestClient
+    from helpers import EXAMPLES
+
+    from evaluator.register import connect, import_cases
+    from evaluator.web import create_app
+
+    db = tmp_path / "register.db"
+    import_cases(connect(db), [EXAMPLES / "tj-initial-1000.yaml"])  # recommends grant, three_star
+    client = TestClient(create_app(db, as_of=dt.date(2026, 12, 1)))
+    for lang, label in (("zh", "三星级"), ("en", "Three-star")):
+        page = client.get("/", params={"lang": lang}).text
+        block = page.split('id="decisions_waiting"')[1].split("</section>")[0]
+        assert label in block and "three_star" not in block, lang
