@@ -34,8 +34,9 @@ def run(source: Path, db: Path, *extra: str) -> dict:
         cwd=source,
         capture_output=True,
         text=True,
-        check=True,
     )
+    if out.returncode:
+        sys.exit(f"{source}: register_web.py failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout)
 
 
@@ -48,12 +49,13 @@ def main() -> None:
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--runs", type=int, default=1, help="runs of each measure per repetition (median)")
+    parser.add_argument("--reuse-after", action="store_true", help="measure the migrated copy made before")
     args = parser.parse_args()
     after_db = args.db.with_name(args.db.stem + "-after.db")
     if not args.db.exists():
         print("building the register with the code before …", file=sys.stderr)
         run(args.before, args.db, "--runs", "1")
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm") if not args.reuse_after else ():
         Path(f"{after_db}{suffix}").unlink(missing_ok=True)
         if Path(f"{args.db}{suffix}").exists():
             shutil.copyfile(f"{args.db}{suffix}", f"{after_db}{suffix}")
