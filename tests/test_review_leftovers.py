@@ -52,3 +52,12 @@ def test_the_dashboard_shows_a_waiting_decisions_grade_by_its_label(tmp_path):
         page = client.get("/", params={"lang": lang}).text
         block = page.split('id="decisions_waiting"')[1].split("</section>")[0]
         assert label in block and "three_star" not in block, lang
+
+
+def test_batch_refuses_an_empty_out(tmp_path):
+    """Already refused on main (output_dir callback); kept here since no test covered batch."""
+    from helpers import EXAMPLES, run_cli
+
+    result = run_cli("batch", EXAMPLES / "hz-initial-three-star.yaml", "--out", "", cwd=tmp_path)
+    assert result.returncode == 2 and "--out" in result.stderr
+    assert list(tmp_path.iterdir()) == []
