@@ -58,6 +58,12 @@ def guarded(func: F) -> F:
             finish(ExitStatus.BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except click.exceptions.Abort as e:  # click's word for Ctrl-C, or the end of input at a prompt
+            if isinstance(e.__context__, KeyboardInterrupt):
+                warn("certeval: interrupted")
+                finish(130)
+            warn("certeval: aborted: a question was left unanswered")  # usage (SPEC §5)
+            finish(ExitStatus.BAD_INPUT)
         except KeyboardInterrupt:
             warn("certeval: interrupted")
             finish(130)

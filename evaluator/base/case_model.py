@@ -178,10 +178,24 @@ class Evaluation:
 
     def nonconformity_ids(self) -> list[str]:
         """Each nonconformity's id: as given, else NC-<n> (n its 1-based position, SPEC 6.1)."""
-        return [nc.id or f"NC-{n}" for n, nc in enumerate(self.nonconformities, 1)]
+        return [
+            nc.id or default_item_id("nonconformities", n) for n, nc in enumerate(self.nonconformities, 1)
+        ]
 
     def special_deduction_ids(self) -> list[str]:
-        return [sd.id or f"SD-{n}" for n, sd in enumerate(self.special_deductions, 1)]
+        return [
+            sd.id or default_item_id("special_deductions", n)
+            for n, sd in enumerate(self.special_deductions, 1)
+        ]
+
+
+# The default ids of an evaluation's tracked items, by list (SPEC 6.1): NC-<n>, SD-<n>.
+ITEM_ID_PREFIXES: dict[str, str] = {"nonconformities": "NC", "special_deductions": "SD"}
+
+
+def default_item_id(list_name: str, position: int) -> str:
+    """The id of the item at 1-based `position` of `list_name` when none is recorded."""
+    return f"{ITEM_ID_PREFIXES[list_name]}-{position}"
 
 
 @record

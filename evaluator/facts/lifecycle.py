@@ -107,31 +107,109 @@ def pack_dues(param: Callable[[str], int]) -> Dues:
     return Dues(param("major_days"), param("minor_days"), param("resubmit_days"), param("verify_days"))
 
 
-def tracked_items(evaluation: Evaluation | None, day: dt.date, dues: Dues) -> list[TrackedItem]:
-    """Every major or minor item on `day`: nonconformities in file order, then special deductions.
+@dataclass(frozen=True)
+class _Source:
+    """A tracked item's identity and the records its state is computed from."""
+
+    id: str
+    subject: str
+    kind: str
+    severity: str
+    indicator: str | None
+    text: str
+    responses: Sequence[Response]
+    verifications: Sequence[Verification]
+
+    def on(self, evaluation_date: dt.date, day: dt.date, dues: Dues) -> TrackedItem:
+        status = item_state(self.severity, evaluation_date, self.responses, self.verifications, day, dues)
+        return TrackedItem(self.id, self.subject, self.kind, self.severity, self.indicator, self.text, status)
+
+
+def _sources(evaluation: Evaluation) -> list[_Source]:
+    """Nonconformities in file order, then special deductions (each a minor item).
 
     Observations get an id and nothing else (SPEC 6.2), so they are not tracked.
     """
-    if evaluation is None:
-        return []
-    items = []
+    sources = []
     for i, (nc, nc_id) in enumerate(
         zip(evaluation.nonconformities, evaluation.nonconformity_ids(), strict=True)
     ):
         if nc.severity == "observation":
             continue
-        status = item_state(nc.severity, evaluation.date, nc.responses, nc.verifications, day, dues)
         subject = f"evaluation.nonconformities[{i}]"
-        items.append(
-            TrackedItem(nc_id, subject, "nonconformity", nc.severity, nc.indicator, nc.statement, status)
+        sources.append(
+            _Source(
+                nc_id,
+                subject,
+                "nonconformity",
+                nc.severity,
+                nc.indicator,
+                nc.statement,
+                nc.responses,
+                nc.verifications,
+            )
         )
     for i, (sd, sd_id) in enumerate(
         zip(evaluation.special_deductions, evaluation.special_deduction_ids(), strict=True)
     ):
-        status = item_state("minor", evaluation.date, sd.responses, sd.verifications, day, dues)
         subject = f"evaluation.special_deductions[{i}]"
-        items.append(TrackedItem(sd_id, subject, "special_deduction", "minor", None, sd.item, status))
-    return items
+        sources.append(
+            _Source(
+                sd_id, subject, "special_deduction", "minor", None, sd.item, sd.responses, sd.verifications
+            )
+        )
+    return sources
+
+
+def tracked_items(evaluation: Evaluation | None, day: dt.date, dues: Dues) -> list[TrackedItem]:
+    """Every major or minor item on `day`: nonconformities in file order, then special deductions."""
+    if evaluation is None:
+        return []
+    return [source.on(evaluation.date, day, dues) for source in _sources(evaluation)]
+
+
+@dataclass(frozen=True)
+class Period:
+    """An item's state from `start` up to the day before `end` (None: for ever)."""
+
+    start: dt.date
+    end: dt.date | None
+    item: TrackedItem
+
+
+def tracked_periods(evaluation: Evaluation | None, dues: Dues) -> list[list[Period]]:
+    """Each tracked item's states from the evaluation date on, as periods (in tracked_items'
+    order), so that a register can answer "the state on D" without re-reading the case.
+
+    item_state is a step function of the day: what it reads changes only on a response or a
+    verification date, and the only other date it compares the day with is respond_by (overdue
+    from the day after).  So the state is computed here, by item_state, on each of those days.
+    """
+    if evaluation is None:
+        return []
+    return [_periods(source, evaluation.date, dues) for source in _sources(evaluation)]
+
+
+def _periods(source: _Source, start: dt.date, dues: Dues) -> list[Period]:
+    events = {start} | {r.received_on for r in source.responses} | {v.date for v in source.verifications}
+    days = sorted(d for d in events if d >= start)
+    periods: list[Period] = []
+
+    def add(begin: dt.date, end: dt.date | None, item: TrackedItem) -> None:
+        if periods and periods[-1].item == item:  # no change: the period goes on
+            periods[-1] = Period(periods[-1].start, end, item)
+        else:
+            periods.append(Period(begin, end, item))
+
+    for begin, end in zip(days, [*days[1:], None], strict=True):
+        item = source.on(start, begin, dues)
+        respond_by = item.status.respond_by
+        late = add_days(respond_by, 1) if respond_by < dt.date.max else None
+        if late is not None and begin < late and (end is None or late < end):
+            add(begin, late, item)  # respond_by passes inside the period: split it there
+            begin, item = late, source.on(start, late, dues)
+        add(begin, end, item)
+    return periods
 
 
 def item_json(item: TrackedItem) -> dict[str, Any]:

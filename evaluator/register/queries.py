@@ -9,6 +9,7 @@ import sqlite3
 from typing import Any
 
 from ..base.errors import PackError
+from .projections import WORKLISTS
 
 CERTIFIED = ("valid", "suspended")
 CERTIFICATES = """
@@ -109,51 +110,78 @@ def findings_diff(conn: sqlite3.Connection, before: int, after: int) -> dict[str
     }
 
 
+# The planning list's kind and date of each certificate held; ISO dates compare as text.  A
+# certificate whose kind is null falls due after the horizon.
+_PLAN = """
+    WITH windows(pack_id, days) AS (VALUES {windows}),
+    held AS (
+        SELECT c.*, o.credit_code,
+               date(c.valid_until, '-' || coalesce(w.days, :default_window) || ' days') AS recert_from
+        FROM certificates c JOIN organizations o ON o.id = c.organization_id
+        LEFT JOIN windows w ON w.pack_id = c.pack_id
+        WHERE c.status IN ('valid', 'suspended')
+    ),
+    planned AS (
+        SELECT *, CASE
+            WHEN :day > valid_until THEN 'expired'
+            -- the recertification replaces the last surveillance
+            WHEN due_by IS NULL OR due_by >= recert_from
+                THEN CASE WHEN recert_from > :horizon THEN NULL ELSE 'recertification_due' END
+            WHEN due_by > :horizon THEN NULL
+            WHEN :day <= due_by THEN 'surveillance_due'
+            WHEN extended_until IS NOT NULL AND :day <= extended_until THEN 'extension_running'
+            WHEN extended_until IS NOT NULL THEN 'extension_expired'
+            ELSE 'surveillance_overdue'
+        END AS kind FROM held
+    )
+    SELECT CASE WHEN kind IN ('expired', 'recertification_due') THEN valid_until
+                WHEN kind IN ('extension_running', 'extension_expired') THEN extended_until
+                ELSE due_by END AS date,
+           kind, number, org_name AS organization, credit_code, grade, status, last_evaluation,
+           due_by, extended_until, valid_until, case_id, count(*) OVER () AS total
+    FROM planned WHERE kind IS NOT NULL ORDER BY date, number LIMIT :limit
+"""
+
+
+PLAN_KEYS = (
+    "date",
+    "kind",
+    "number",
+    "organization",
+    "credit_code",
+    "grade",
+    "status",
+    "last_evaluation",
+    "due_by",
+    "extended_until",
+    "valid_until",
+    "case_id",
+)
+
+
+def due_plan(
+    conn: sqlite3.Connection, day: dt.date, within: int, limit: int | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """The planning list (see `due`), its first `limit` rows (all without one), and its length."""
+    packs = [row[0] for row in conn.execute("SELECT DISTINCT pack_id FROM certificates")]
+    windows = ", ".join(f"(:pack{i}, :window{i})" for i in range(len(packs))) or "(NULL, NULL)"
+    values: dict[str, Any] = {
+        "day": day.isoformat(),
+        "horizon": (day + dt.timedelta(days=within)).isoformat(),
+        "default_window": DEFAULT_RECERT_WINDOW_DAYS,
+        "limit": -1 if limit is None else limit,
+    }
+    for i, pack_id in enumerate(packs):
+        values.update({f"pack{i}": pack_id, f"window{i}": _recert_window(pack_id)})
+    rows = conn.execute(_PLAN.format(windows=windows), values).fetchall()
+    plan = [{k: row[k] for k in PLAN_KEYS} for row in rows]
+    return plan, int(rows[0]["total"]) if rows else 0
+
+
 def due(conn: sqlite3.Connection, day: dt.date, within: int) -> list[dict[str, Any]]:
     """The planning list: surveillance due within `within` days or overdue, extensions running,
     recertifications falling due, certificates past their validity - sorted by date."""
-    horizon = day + dt.timedelta(days=within)
-    rows = conn.execute(CERTIFICATES + " WHERE c.status IN ('valid', 'suspended')")
-    plan = []
-    for r in rows:
-        valid_until = dt.date.fromisoformat(r["valid_until"])
-        due_by = dt.date.fromisoformat(r["due_by"]) if r["due_by"] else None
-        extended = dt.date.fromisoformat(r["extended_until"]) if r["extended_until"] else None
-        recert_from = valid_until - dt.timedelta(days=_recert_window(r["pack_id"]))
-        if day > valid_until:
-            kind, date = "expired", valid_until
-        elif due_by is None or due_by >= recert_from:  # the recertification replaces the last surveillance
-            if recert_from > horizon:
-                continue
-            kind, date = "recertification_due", valid_until
-        elif due_by > horizon:
-            continue
-        elif day <= due_by:
-            kind, date = "surveillance_due", due_by
-        elif extended is not None and day <= extended:
-            kind, date = "extension_running", extended
-        elif extended is not None:
-            kind, date = "extension_expired", extended
-        else:
-            kind, date = "surveillance_overdue", due_by
-        plan.append(
-            {
-                "date": date.isoformat(),
-                "kind": kind,
-                "number": r["number"],
-                "organization": r["org_name"],
-                "credit_code": r["credit_code"],
-                "grade": r["grade"],
-                "status": r["status"],
-                "last_evaluation": r["last_evaluation"],
-                "due_by": r["due_by"],
-                "extended_until": r["extended_until"],
-                "valid_until": r["valid_until"],
-                "case_id": r["case_id"],
-            }
-        )
-    plan.sort(key=lambda p: (p["date"], p["number"]))
-    return plan
+    return due_plan(conn, day, within)[0]
 
 
 def _like(text: str) -> str:
@@ -203,36 +231,23 @@ def evaluations_of(conn: sqlite3.Connection, case_id: str) -> list[dict[str, Any
     return [dict(r) for r in rows]
 
 
-def worklist(conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
+def worklist(conn: sqlite3.Connection, limit: int | None = None) -> dict[str, list[dict[str, Any]]]:
     """From each case's latest evaluation: nonconformities open, overdue and awaiting
     verification (SPEC §6.4), and decisions waiting (§7.2: a final recommendation, no decision
-    recorded).  Results without those keys contribute nothing."""
-    lists: dict[str, list[dict[str, Any]]] = {
-        "nc_open": [],
-        "nc_overdue": [],
-        "verifications_due": [],
-        "decisions_waiting": [],
+    recorded) — the first `limit` of each list (all without one), from the worklist projection."""
+    return {
+        name: [
+            json.loads(row[0])
+            for row in conn.execute(
+                "SELECT entry FROM worklist WHERE list = ? ORDER BY sort_key, case_id, position LIMIT ?",
+                (name, -1 if limit is None else limit),
+            )
+        ]
+        for name in WORKLISTS
     }
-    # only results marked when recorded are read: parsing every result's JSON is too slow
-    rows = conn.execute(
-        """SELECT e.case_id, e.org_name, e.as_of, e.result_json
-           FROM evaluations e JOIN cases k ON k.case_id = e.case_id AND k.evaluation_id = e.id
-           WHERE e.on_worklist = 1 ORDER BY e.case_id"""
-    )
-    for row in rows:
-        result = json.loads(row["result_json"])
-        case = {"case_id": row["case_id"], "organization": row["org_name"], "as_of": row["as_of"]}
-        for item in result.get("nonconformities") or []:
-            entry = {**case, **item}
-            if item.get("overdue"):
-                lists["nc_overdue"].append(entry)
-            elif item.get("state") in ("open", "rejected"):
-                lists["nc_open"].append(entry)
-            if item.get("state") == "responded":
-                lists["verifications_due"].append(entry)
-        decision = result.get("decision") or {}
-        recommended = decision.get("recommended") or {}
-        if recommended.get("outcome") not in (None, "pending") and decision.get("recorded") is None:
-            lists["decisions_waiting"].append({**case, **recommended})
-    lists["verifications_due"].sort(key=lambda e: (e.get("verify_by") or "", e["case_id"]))
-    return lists
+
+
+def worklist_totals(conn: sqlite3.Connection) -> dict[str, int]:
+    """How many entries each of the worklist's lists holds."""
+    counts = dict(conn.execute("SELECT list, count(*) FROM worklist GROUP BY list").fetchall())
+    return {name: int(counts.get(name, 0)) for name in WORKLISTS}

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..base.i18n import SEVERITIES
 from ..base.version import certeval_version
+from .projections import nc_rows, work_rows, write_case
 
 if TYPE_CHECKING:
     from ..api import Evaluation
@@ -132,6 +133,8 @@ def register_record(evaluation: Evaluation, version: str | None = None) -> dict[
         "result_json": json.dumps(result, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
         # what the dashboard lists from a result: nonconformities (SPEC §6.4), a decision (§7.2)
         "on_worklist": bool(result.get("nonconformities")) or bool(result.get("decision")),
+        # the items' states over time, for `register ncs` on any date (projections.py)
+        "nc_periods": nc_rows(case.evaluation, evaluation.pack.integer),
     }
 
 
@@ -262,6 +265,13 @@ def _write(conn: sqlite3.Connection, r: dict[str, Any], version_id: int) -> bool
         " certificate_number = excluded.certificate_number",
         (r["case_id"], evaluation_id, org_id, r["org_name"], cert["number"] if cert else None),
     )
+    # the result is read back only when it holds something the dashboard lists
+    work = (
+        work_rows(r["case_id"], r["org_name"], r["as_of"], json.loads(r["result_json"]))
+        if r.get("on_worklist")
+        else []
+    )
+    write_case(conn, r["case_id"], r["nc_periods"], work)
     if cert is not None:
         conn.execute(
             # the latest evaluation (by as_of) describes the certificate

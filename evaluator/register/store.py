@@ -185,7 +185,42 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER evidence_files_append_only_d BEFORE DELETE ON evidence_files
         BEGIN SELECT RAISE(ABORT, 'evidence files are append-only'); END;
     """,
+    # 4: projections of each case's latest evaluation for the dashboard and `register ncs`
+    # (projections.py; filled from the log right after this script): the nonconformities' states
+    # over periods of days [start, until), and the dashboard's entries by list, in list order.
+    """
+    CREATE TABLE nc_periods (
+        case_id TEXT NOT NULL REFERENCES cases(case_id),
+        position INTEGER NOT NULL,
+        start TEXT NOT NULL,
+        until TEXT,
+        id TEXT,
+        subject TEXT,
+        severity TEXT,
+        indicator TEXT,
+        state TEXT,
+        respond_by TEXT,
+        responded_on TEXT,
+        verify_by TEXT,
+        verified_on TEXT,
+        verified_by TEXT,
+        overdue INTEGER,
+        PRIMARY KEY (case_id, position, start)
+    ) WITHOUT ROWID;
+    CREATE TABLE worklist (
+        list TEXT NOT NULL
+            CHECK (list IN ('nc_open', 'nc_overdue', 'verifications_due', 'decisions_waiting')),
+        sort_key TEXT NOT NULL,
+        case_id TEXT NOT NULL REFERENCES cases(case_id),
+        position INTEGER NOT NULL,
+        entry TEXT NOT NULL,
+        PRIMARY KEY (list, sort_key, case_id, position)
+    ) WITHOUT ROWID;
+    CREATE INDEX worklist_case ON worklist(case_id);
+    """,
 )
+# Python run right after a migration, in its transaction: projections filled from the log.
+REBUILT_AFTER = frozenset({4})
 # "CEVR": the mark of a certeval register in the SQLite header.
 APPLICATION_ID = 0x43455652
 # The tables of release 1, which wrote no application_id: such a file is ours only with exactly these.
@@ -315,6 +350,10 @@ def migrate(conn: sqlite3.Connection) -> None:
         for number in range(version, len(MIGRATIONS)):
             for statement in _statements(MIGRATIONS[number]):
                 conn.execute(statement)
+            if number + 1 in REBUILT_AFTER:
+                from .projections import rebuild
+
+                rebuild(conn)
             conn.execute(f"PRAGMA user_version = {number + 1}")
         if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")

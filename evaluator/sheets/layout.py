@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..base.case_model import STAGES
+from ..base.case_model import ITEM_ID_PREFIXES, STAGES
 from ..base.i18n import Text
 
 FORMAT = "certeval-sheet/1"  # written in A1 of every sheet: marks the hidden key column as ours
@@ -79,7 +79,7 @@ SCORES = "evaluation.scores"
 EXCLUDED = "evaluation.excluded"
 
 # Items that child rows (responses, verifications) refer to, and their default ids (SPEC §6.1).
-ID_PREFIXES: dict[str, str] = {"evaluation.nonconformities": "NC", "evaluation.special_deductions": "SD"}
+ID_PREFIXES: dict[str, str] = {f"evaluation.{key}": prefix for key, prefix in ITEM_ID_PREFIXES.items()}
 PARENT_COLUMN = "@item"
 SCALAR_KEY = "[]"  # the one column of a list of strings
 PARENT_LABEL = Text("所属项编号", "Item id")

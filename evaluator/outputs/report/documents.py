@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ...base.case_model import default_item_id
 from ...base.i18n import SEVERITY_LABELS, Text
 from ...body.profile import BodyProfile
 from ...judge.findings import Finding, format_value
@@ -20,7 +21,6 @@ from ...packs.model import Pack
 from .labels import FACT_LABELS, FACT_VALUE_LABELS
 
 ITEM_PATH = re.compile(r"^evaluation\.(nonconformities|special_deductions)\[(\d+)\]$")
-ID_PREFIX = {"nonconformities": "NC", "special_deductions": "SD"}
 ROLE_ORDER = ("leader", "member", "technical_expert", "observer")
 ROLE_LABELS = {
     "leader": Text("组长", "Team leader"),
@@ -164,7 +164,7 @@ def _rule_requirement(finding: Finding) -> Text:
 def item_id(list_name: str, index: int, item: dict[str, Any] | None) -> str:
     """The item's id as recorded, else NC-<n> / SD-<n> (SPEC 6.1)."""
     given = (item or {}).get("id")
-    return str(given) if given else f"{ID_PREFIX[list_name]}-{index + 1}"
+    return str(given) if given else default_item_id(list_name, index + 1)
 
 
 def client_entries(
