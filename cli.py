@@ -349,12 +349,13 @@ def explain(case: Path, rule_id: str, pack: str | None, as_of: dt.date | None, l
     from evaluator.api import evaluate_full
     from evaluator.base.errors import UsageError
     from evaluator.maintain.explain import explain as explain_rule
+    from evaluator.outputs.text import terminal_safe
 
     evaluation = evaluate_full(case, pack=pack_argument(pack), as_of=as_of, engine="python")
     rule = evaluation.pack.rule(rule_id)
     if rule is None:
         raise UsageError(f"{rule_id} is not a rule of {evaluation.pack.id} (see: certeval rules list)")
-    emit(explain_rule(evaluation, rule, lang))
+    emit(terminal_safe(explain_rule(evaluation, rule, lang)))  # fact values may hold case text
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -140,8 +140,28 @@ def register_ncs(open_only: bool, overdue_only: bool, as_of: dt.date | None, fmt
 
 # ------------------------------------------------------------ exports for the regulator (SPEC §9)
 body_id_option = click.option(
-    "--body-id", default="BODY", show_default=True, help="The body's upper-case code (the profile's id)."
+    "--body-id", help="The body's upper-case code (default: the --body profile's id, else BODY)."
 )
+body_profile_option = click.option(
+    "--body",
+    "body_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The certification body's profile: its id and its cnca_columns (default: $CERTEVAL_BODY).",
+)
+
+
+def body_defaults(
+    body_path: Path | None, body_id: str | None, mapping: Path | None
+) -> tuple[str, Path | None]:
+    """The body id and the regulator's column file: as given, else the profile's, else BODY and
+    the shipped columns."""
+    from evaluator.body.profile import load_profile, profile_path
+
+    where = profile_path(body_path)
+    profile = load_profile(where) if where else None
+    if profile is None:
+        return body_id or "BODY", mapping
+    return body_id or profile.id, mapping or profile.cnca_columns
 
 
 @register.command("cnca")
@@ -157,14 +177,18 @@ body_id_option = click.option(
     help="The regulator's sheets and columns (default: the one shipped; check it against the template).",
 )
 @body_id_option
+@body_profile_option
 @db_option
 @guarded
-def register_cnca(month: str, out: Path, mapping: Path | None, body_id: str, db: Path) -> None:
+def register_cnca(
+    month: str, out: Path, mapping: Path | None, body_id: str | None, body_path: Path | None, db: Path
+) -> None:
     """The monthly report to the regulator: <body id>-<YYYY-MM>-cnca.xlsx, linted before writing."""
     from evaluator.register import open_existing
     from evaluator.regulator.cnca import report_name, write_cnca
     from evaluator.regulator.mapping import load_mapping
 
+    body_id, mapping = body_defaults(body_path, body_id, mapping)
     report_name(body_id, month)  # bad usage before the register is opened
     path = write_cnca(open_existing(db), month, load_mapping(mapping), body_id, out)
     emit(f"{path}\n")
@@ -177,14 +201,18 @@ def register_cnca(month: str, out: Path, mapping: Path | None, body_id: str, db:
     "-o", "--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False), metavar="FILE.csv"
 )
 @body_id_option
+@body_profile_option
 @db_option
 @guarded
-def register_certsearch(as_of: dt.date | None, out: Path, body_id: str, db: Path) -> None:
+def register_certsearch(
+    as_of: dt.date | None, out: Path, body_id: str | None, body_path: Path | None, db: Path
+) -> None:
     """The IAF CertSearch certificate fields as CSV (active, suspended, withdrawn, expired)."""
     from evaluator.outputs.files import write_atomic
     from evaluator.register import open_existing
     from evaluator.regulator.certsearch import certsearch_csv
 
+    body_id, _ = body_defaults(body_path, body_id, None)
     write_atomic(out, certsearch_csv(open_existing(db), as_of or dt.date.today(), body_id))
     finish(0)
 

@@ -17,7 +17,7 @@ LOCAL = "127.0.0.1"
 @click.option(
     "--body",
     type=click.Path(path_type=Path, exists=True),
-    help="The certification body's profile (documents).",
+    help="The certification body's profile on every document served (default: $CERTEVAL_BODY).",
 )
 @click.option(
     "--host", default=LOCAL, show_default=True, help="Address to bind (without users: 127.0.0.1 only)."

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import EXAMPLES, TRACEBACK, run_cli
+from helpers import EXAMPLES, REPO, TRACEBACK, run_cli
 
 from evaluator.maintain.synthetic import synthetic_case
 from evaluator.packs import load_pack
@@ -94,6 +95,29 @@ def test_a_bad_mapping_file_is_bad_input(register: Path, tmp_path: Path):
         "register", "cnca", "--month", "2026-11", "-o", tmp_path, "--db", register, "--mapping", mapping
     )
     assert done.returncode == 2 and "schema" in done.stderr and TRACEBACK not in done.stderr
+
+
+def test_the_body_profile_gives_the_body_id_and_its_cnca_columns(register: Path, tmp_path: Path):
+    """`--body` names the file (its id) and, by its `cnca_columns`, the regulator's columns; an
+    explicit --body-id / --mapping still wins."""
+    profile_dir = tmp_path / "body"
+    shutil.copytree(REPO / "profiles" / "example", profile_dir)
+    shipped = (Path(load_mapping.__code__.co_filename).parent / "cnca-columns.yaml").read_text(
+        encoding="utf-8"
+    )
+    first = load_mapping().sheets[0].columns[0].header
+    (profile_dir / "columns.yaml").write_text(
+        shipped.replace(first, first + "（本机构）", 1), encoding="utf-8"
+    )
+    with (profile_dir / "body.yaml").open("a", encoding="utf-8") as profile:
+        profile.write("cnca_columns: columns.yaml\n")
+    month = months(register)[0]
+    base = ("register", "cnca", "--month", month, "--db", register, "--body", profile_dir / "body.yaml")
+    assert run_cli(*base, "-o", tmp_path / "a").returncode == 0
+    sheet = openpyxl.load_workbook(tmp_path / "a" / f"EXCB-{month}-cnca.xlsx").worksheets[0]
+    assert sheet["A1"].value == first + "（本机构）"
+    assert run_cli(*base, "-o", tmp_path / "b", "--body-id", "OTHER").returncode == 0
+    assert (tmp_path / "b" / f"OTHER-{month}-cnca.xlsx").exists()
 
 
 def test_certsearch_statuses_and_formula_injection(register: Path, tmp_path: Path):

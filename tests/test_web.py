@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from fastapi.testclient import TestClient
-from helpers import EXAMPLES, TRACEBACK, run_cli
+from helpers import EXAMPLES, REPO, TRACEBACK, run_cli
 
 from evaluator import evaluate
 from evaluator.api import evaluate_full
@@ -218,6 +218,20 @@ def test_report_downloads_and_version_yaml(client):
     v1 = client.get(f"/cases/{NJ}/versions/1.yaml")
     assert v1.status_code == 200 and "attachment" in v1.headers["content-disposition"]
     assert yaml.safe_load(v1.text)["as_of"] == "2026-05-06"
+
+
+def test_documents_carry_the_body_of_serve_body_or_certeval_body(register, monkeypatch):
+    """`serve --body` (else $CERTEVAL_BODY) puts the body's identity on every document served,
+    as `certeval report --body` does; without one the documents say no body is configured."""
+    profile = REPO / "profiles" / "example" / "body.yaml"
+    url = f"/cases/{HZ}/reports/ncr.zh.html"
+    monkeypatch.delenv("CERTEVAL_BODY", raising=False)
+    plain = TestClient(create_app(register, as_of=DAY)).get(url).text
+    assert "未配置认证机构信息" in plain and "示例认证有限公司" not in plain
+    with_body = TestClient(create_app(register, profile, as_of=DAY)).get(url).text
+    assert "示例认证有限公司" in with_body and "CNCA-R-2099-099" in with_body
+    monkeypatch.setenv("CERTEVAL_BODY", str(profile))
+    assert "示例认证有限公司" in TestClient(create_app(register, as_of=DAY)).get(url).text
 
 
 def test_api_evaluate_json_and_yaml_give_the_section_4_result(client):

@@ -52,7 +52,10 @@ def create_app(db: Path, body: Path | None = None, as_of: dt.date | None = None)
         docs_url=None,
         redoc_url=None,
     )
-    app.state.workbench = Workbench(Path(db), body, as_of)
+    from ..body.profile import load_profile, profile_path
+
+    where = profile_path(body)  # --body, else $CERTEVAL_BODY: documents carry the body's identity
+    app.state.workbench = Workbench(Path(db), where, as_of, load_profile(where) if where else None)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (dashboard, search, intake_pages, cases, downloads, api):  # /cases/new before /cases/{id}
         app.include_router(module.router)

@@ -70,12 +70,13 @@ def attachment(body: str | bytes, filename: str, media: str) -> Response:
 def report_download(request: Request, case_id: str, kind: str, lang: str, fmt: str) -> Response:
     if kind not in report.KINDS or lang not in LANGS or fmt not in formats():
         raise NoSuchCase(f"{kind}.{lang}.{fmt}")
-    with workbench(request).reader() as conn:
+    bench = workbench(request)
+    with bench.reader() as conn:
         view = case_view(conn, case_id)
     if view.evaluation is None:
         raise NoSuchCase(case_id)
     try:
-        body = report.render_report(view.evaluation, kind, fmt, lang)
+        body = report.render_report(view.evaluation, kind, fmt, lang, body=bench.profile)
     except report.ReportNotApplicable as error:  # a kind that does not fit this case
         raise NoSuchCase(str(error)) from None
     return attachment(body, report.report_filename(case_id, kind, fmt, lang), MEDIA[fmt])

@@ -8,10 +8,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 
 from ..register import open_reader
+
+if TYPE_CHECKING:
+    from ..body.profile import BodyProfile
 
 LANGS = ("zh", "en")
 
@@ -21,6 +25,7 @@ class Workbench:
     db: Path
     body: Path | None = None
     as_of: dt.date | None = None
+    profile: BodyProfile | None = None  # the body's identity on every document served
 
     def day(self) -> dt.date:
         """The planning date: --as-of, else the server's local date (never the browser's)."""
