@@ -53,7 +53,9 @@ def _nc_state(driver: Any) -> str:
     from selenium.webdriver.common.by import By
 
     row = driver.find_element(By.CSS_SELECTOR, "#nonconformities table.list tbody tr")
-    return str(row.find_elements(By.TAG_NAME, "td")[1].text)
+    cell = row.find_elements(By.TAG_NAME, "td")[1]
+    assert cell.text.strip(), "the state is shown by its label"
+    return str(cell.get_attribute("data-state"))
 
 
 def _open_form(driver: Any, form_id: str) -> Any:

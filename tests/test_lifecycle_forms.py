@@ -41,14 +41,14 @@ def nc_row(page: str) -> str:
 # ------------------------------------------------------------------ replies and verifications
 def test_a_reply_is_one_version_by_its_user_and_moves_the_nc_to_responded(workbench_as, lifecycle_db):
     eva = workbench_as("eva")
-    assert "<td>open</td>" in nc_row(eva.get(CASE).text)
+    assert '<td data-state="open">待回复</td>' in nc_row(eva.get(CASE).text)
     response = reply(eva, files=[("培训签到表.pdf", PDF)])
     assert response.status_code == 303 and response.headers["location"] == f"{CASE}#nc-NC-1"
     rows = versions_in(lifecycle_db)
     written = [(v["version"], v["by"], v["why"], v["evaluations"]) for v in rows[1:]]
     assert written == [(2, "eva", "response", 1)]
     page = eva.get(CASE).text
-    assert "<td>responded</td>" in nc_row(page)
+    assert '<td data-state="responded">已回复，待验证</td>' in nc_row(page)
     assert "NC-VERIFICATION-DUE" in page  # the new version's evaluation is the one shown
     entry = latest_document(lifecycle_db)["evaluation"]["nonconformities"][0]["responses"][0]
     assert entry["root_cause"] == "投诉登记未设答复时限提醒" and entry["received_on"] == "2027-03-23"
@@ -68,7 +68,7 @@ def test_a_verification_by_its_user_closes_the_nc(workbench_as, lifecycle_db):
         ("eva", "verification"),
     ]
     page = eva.get(CASE).text
-    assert "<td>closed</td>" in nc_row(page)
+    assert '<td data-state="closed">已关闭</td>' in nc_row(page)
     item = latest_document(lifecycle_db)["evaluation"]["nonconformities"][0]
     assert item["verifications"] == [
         {"date": "2027-03-24", "by": "李四", "result": "accepted", "method": "document", "note": "证据充分"}
@@ -227,3 +227,16 @@ def test_hostile_text_in_every_field_is_escaped_on_the_case_page(workbench_as, l
         assert payload not in page
         assert str(markupsafe.escape(payload)) in page
     assert "<img src=x" not in page and "<script>alert" not in page
+
+
+def test_the_header_names_the_user_offers_logout_and_the_intake_only_to_evaluators(workbench_as):
+    evaluator = workbench_as("eva").get(CASE).text
+    header = evaluator.split("</header>")[0]
+    assert "李四" in header and 'action="/logout"' in header and 'name="csrf_token"' in header
+    assert 'id="new-case" href="/cases/new?stage=initial"' in header
+    decision_maker = workbench_as("dora").get(CASE).text.split("</header>")[0]
+    assert "王五" in decision_maker and 'id="new-case"' not in decision_maker
+    out = workbench_as("eva")
+    token = csrf_of(out.get(CASE).text)
+    assert out.post("/logout", data={"csrf_token": token}).status_code == 303
+    assert out.get(CASE).status_code == 303  # logged out: back to the login page

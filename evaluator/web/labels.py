@@ -7,6 +7,9 @@ from ..base.i18n import Text
 LABELS: dict[str, Text] = {
     "app": Text("认证评价工作台", "Certification workbench"),
     "edit_case": Text("修改案例", "Edit case"),
+    "new_case": Text("新建案例", "New case"),
+    "logout": Text("退出登录", "Log out"),
+    "signed_in_as": Text("当前用户", "Signed in as"),
     "dashboard": Text("工作概览", "Dashboard"),
     "search": Text("查询", "Search"),
     "search_hint": Text(

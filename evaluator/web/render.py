@@ -15,7 +15,7 @@ from ..base.i18n import SEVERITY_LABELS, STAGE_LABELS, STATUS_LABELS, Text
 from ..outputs.report.documents import NC_STATE_LABELS
 from ..outputs.report.labels import LABELS as REPORT_LABELS
 from ..outputs.report.recommendation import OUTCOME_LABELS
-from .identity import add_template_helpers
+from .identity import LOCAL_NAME, add_template_helpers, current_user, has_role
 from .labels import FORMAT_NAMES, KIND_LABELS, LABELS, REPORT_LANGS, WHY_LABELS
 from .state import page_lang, workbench
 
@@ -67,6 +67,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         .get_template(template)
         .render(
             request=request,  # csrf_field() reads the session's token from it
+            viewer=_viewer(request),
             lang=lang,
             html_lang="zh-CN" if lang == "zh" else "en",
             t=_text(LABELS, lang),
@@ -87,3 +88,16 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         )
     )
     return HTMLResponse(html, status_code=status)
+
+
+def _viewer(request: Request) -> dict[str, Any] | None:
+    """Who the header names, with a logout button, and whether it offers the intake: None for
+    an anonymous request."""
+    user = current_user(request)
+    if user is None:
+        return None
+    return {
+        "full_name": user.full_name,
+        "signed_in": user.name != LOCAL_NAME,
+        "may_intake": has_role(user, ("evaluator",)),
+    }
