@@ -111,8 +111,10 @@ def create_case_from_form(driver: Any, base_url: str, case_id: str = "BR-2026-00
         _type(driver, f"evaluation.team[{i}].name", name)
         _choose(driver, f"evaluation.team[{i}].role", role)
 
+    from browser_support import snapshot
     from selenium.webdriver.common.by import By
 
+    snapshot(driver, "intake-form-filled")
     _click(driver, driver.find_element(By.CSS_SELECTOR, 'button.save[name="save"]'))
     WebDriverWait(driver, 60).until(expected_conditions.url_contains(f"/cases/{case_id}"))
     if "/cases/new" in driver.current_url:  # refused: say why

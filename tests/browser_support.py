@@ -146,3 +146,16 @@ def log_out(driver: Any, base_url: str) -> None:
     driver.get(base_url + "/login")
     click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button"))
     assert driver.current_url.endswith("/login")
+
+
+def snapshot(driver: Any, name: str) -> None:
+    """With CERTEVAL_SCREENSHOTS=DIR, the page as the browser shows it, full length, saved as
+    DIR/NAME.png for a person to look at (the tests assert; the pictures are for review)."""
+    folder = os.environ.get("CERTEVAL_SCREENSHOTS")
+    if not folder:
+        return
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1280, min(max(int(height), 800), 6000))
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(Path(folder) / f"{name}.png"))
+    driver.set_window_size(1280, 1600)

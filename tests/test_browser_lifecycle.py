@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from browser_steps import NC_STATEMENT, TEAM, create_case_from_form
-from browser_support import chrome, click_and_wait, downloaded, log_in, log_out, served
+from browser_support import chrome, click_and_wait, downloaded, log_in, log_out, served, snapshot
 from helpers import run_cli
 from lifecycle_support import PDF
 
@@ -135,6 +135,7 @@ def test_a_nonconformity_from_its_finding_to_the_certificate(register: Path, tmp
         assert _nc_state(driver) == "responded"
         link = driver.find_element(By.CSS_SELECTOR, "#nc-NC-1 a.evidence-file")
         assert link.text == "投诉回复记录.pdf"
+        snapshot(driver, "case-after-reply")
 
         _record_verification(driver)
         assert _nc_state(driver) == "closed"
@@ -154,7 +155,7 @@ def test_a_nonconformity_from_its_finding_to_the_certificate(register: Path, tmp
         )
         click_and_wait(driver, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
         recorded = driver.find_element(By.ID, "decision").text
-        assert "王五" in recorded and "grant" in recorded
+        assert f"{DAY} 王五 · 批准三星级认证" in recorded
 
         ncr = _download(driver, "ncr", case_id)
         certificate = _download(driver, "certificate", case_id)
@@ -170,6 +171,7 @@ def test_a_nonconformity_from_its_finding_to_the_certificate(register: Path, tmp
         click_and_wait(
             driver, _open_form(driver, "decision-form").find_element(By.CSS_SELECTOR, "button[type=submit]")
         )
+        snapshot(driver, "decision-refused")
         refusal = driver.find_element(By.ID, "refusal").text
         assert TEAM[1][0] in refusal and "未记录任何内容" in refusal
 

@@ -174,7 +174,8 @@ def test_case_page_shows_nonconformities_and_the_recommendation_when_present(cli
     block = text.split('id="nonconformities"')[1].split("</section>")[0]
     assert "NC-1" in block and "2026-10-01" in block and "overdue" in block
     decision = text.split('id="decision"')[1].split("</section>")[0]
-    assert "grant" in decision and "尚未记录认证决定" in decision
+    assert 'data-outcome="grant"' in decision and "建议：批准三星级认证" in decision
+    assert "尚未记录认证决定" in decision
 
 
 def test_diff_between_any_two_versions_and_its_htmx_fragment(client):

@@ -97,7 +97,7 @@ def _nonconformity_lines(result: dict[str, Any], lang: str) -> list[str]:
     return lines
 
 
-def _decision_lines(result: dict[str, Any], pack: Pack, lang: str) -> list[str]:
+def decision_lines(result: dict[str, Any], pack: Pack, lang: str) -> list[str]:
     """The recommendation at every stage, why it waits, and the decision recorded (SPEC 7.2)."""
     decision = result.get("decision")
     if not decision:
@@ -186,7 +186,7 @@ def render_text(result: dict[str, Any], pack: Pack, lang: str = "zh") -> str:
         )
         lines.append(f"{_w('notify', lang)}{s}{kinds}")
     lines.extend(_nonconformity_lines(result, lang))
-    lines.extend(_decision_lines(result, pack, lang))
+    lines.extend(decision_lines(result, pack, lang))
     counts = " · ".join(f"{SEVERITY_LABELS[k].get(lang)} {result['summary'][k]}" for k in SEVERITIES)
     lines.append(f"{_w('findings', lang)}{s}{counts}")
     for f in result["findings"]:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ..outputs.report import render_report
+from ..outputs.text import decision_lines
 from ..register import UnknownCase, version_findings_diff
 from .case_forms import forms_context
 from .casefile import case_view, explanations
@@ -39,9 +40,12 @@ def case_page(
             a, b = numbers[-2], numbers[-1]
         diff = _diff(conn, case_id, a, b)
     summary = why = None
+    decision_text: list[str] = []
     if view.evaluation is not None:
         summary = report_body(str(render_report(view.evaluation, "summary", "html", lang)))
         why = explanations(view.evaluation, lang)
+        # the recommendation and the decision in the words `certeval evaluate` prints
+        decision_text = decision_lines(view.result, view.evaluation.pack, lang)
     return page(
         request,
         "case.html.j2",
@@ -49,6 +53,7 @@ def case_page(
         result=view.result,
         summary=summary,
         why=why or {},
+        decision_text=decision_text,
         diff=diff,
         a=a,
         b=b,
