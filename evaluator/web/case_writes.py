@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
+from ..base.case_model import ITEM_ID_PREFIXES, default_item_id
 from ..base.errors import CaseError, Problem
 from ..register import UnknownCase, connect, record_all, register_record, version_document
 from ..register.blobs import EvidenceFile, store_files
@@ -29,8 +30,6 @@ from .state import workbench
 
 if TYPE_CHECKING:
     from ..api import Evaluation
-
-ITEM_LISTS = (("nonconformities", "NC"), ("special_deductions", "SD"))
 
 
 class WriteConflict(Exception):
@@ -69,10 +68,10 @@ def item_path(document: dict[str, Any], item_id: str) -> tuple[str, int] | None:
     evaluation = document.get("evaluation")
     if not isinstance(evaluation, dict):
         return None
-    for name, prefix in ITEM_LISTS:
+    for name in ITEM_ID_PREFIXES:
         items = evaluation.get(name)
         for index, item in enumerate(items if isinstance(items, list) else []):
-            if isinstance(item, dict) and (item.get("id") or f"{prefix}-{index + 1}") == item_id:
+            if isinstance(item, dict) and (item.get("id") or default_item_id(name, index + 1)) == item_id:
                 return name, index
     return None
 
