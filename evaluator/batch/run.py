@@ -42,7 +42,7 @@ from .merge import build_outputs
 from .options import Options, fixed_options
 from .units import JOURNAL_DIR, BatchError, Unit, check_inputs, iter_units, key_hash
 from .work import evaluate_chunk
-from .workers import run_parallel, settle_heap
+from .workers import run_parallel
 
 CHUNK = 64  # cases per task and per fsync of the journal
 OUTPUTS = ("results.jsonl", "summary.csv", "errors.jsonl")
@@ -231,7 +231,6 @@ def _run(
         if jobs == 1:
             for chunk in chunks:
                 take(evaluate_chunk(chunk, options))
-                settle_heap()
         else:
             run_parallel(chunks, options, jobs, take)
         journal.close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import gc
 import multiprocessing
 import os
 import queue
@@ -41,15 +40,6 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def settle_heap() -> None:
-    """After the first chunk the packs, compiled rules and caches are loaded and live for the
-    whole run: freezing them keeps the cyclic collector from scanning them again at every
-    collection (it was 10-20 % of a worker's time).  Later calls do nothing."""
-    if not gc.get_freeze_count():
-        gc.collect()
-        gc.freeze()
-
-
 def _worker_loop(tasks: Any, results: Any, options: Options, parent: int) -> None:
     """A worker process: chunks in, journal records out, until it gets None or its parent dies."""
     die_with_parent(parent)
@@ -66,7 +56,6 @@ def _worker_loop(tasks: Any, results: Any, options: Options, parent: int) -> Non
         if chunk is None:
             return
         results.put(evaluate_chunk(chunk, options))
-        settle_heap()
 
 
 def run_parallel(
