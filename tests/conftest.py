@@ -88,3 +88,12 @@ def _pack_cache_of_the_session(tmp_path_factory: pytest.TempPathFactory):
         os.environ.pop("CERTEVAL_CACHE_DIR", None)
     else:
         os.environ["CERTEVAL_CACHE_DIR"] = before
+
+
+@pytest.fixture
+def browser(tmp_path: Path):
+    """A headless chromium under Selenium for the real-browser tests (browser_support.chrome)."""
+    from browser_support import chrome
+
+    with chrome(tmp_path) as driver:
+        yield driver

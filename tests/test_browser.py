@@ -7,7 +7,7 @@ CI sets CERTEVAL_REQUIRE_CHROMIUM=1: then a missing browser or driver fails inst
 from __future__ import annotations
 
 import pytest
-from browser_support import chrome, downloaded, served
+from browser_support import downloaded, served
 from helpers import EXAMPLES, run_cli
 
 
@@ -17,12 +17,6 @@ def server(tmp_path):
     assert run_cli("register", "import", EXAMPLES, "--db", db).returncode == 0
     with served(db, "2026-12-01") as url:
         yield url
-
-
-@pytest.fixture
-def browser(tmp_path):
-    with chrome(tmp_path) as driver:
-        yield driver
 
 
 def test_an_officer_follows_an_overdue_surveillance_to_its_ncr(server, browser):

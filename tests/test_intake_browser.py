@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 from browser_steps import create_case_from_form
-from browser_support import chrome, served
+from browser_support import served
 
 
 @pytest.fixture
@@ -19,12 +19,6 @@ def register(tmp_path):
 def server(register):
     with served(register, "2026-12-01") as url:
         yield url
-
-
-@pytest.fixture
-def browser(tmp_path):
-    with chrome(tmp_path) as driver:
-        yield driver
 
 
 def test_an_officer_creates_a_case_from_the_form(server, browser, register):
