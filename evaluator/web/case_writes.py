@@ -24,6 +24,7 @@ from ..base.errors import CaseError, Problem
 from ..register import UnknownCase, connect, record_all, register_record, version_document
 from ..register.blobs import EvidenceFile, store_files
 from ..register.record import Recorded, StaleVersion
+from ..register.record import latest_version as latest_version_number
 from ..register.users import User
 from .casefile import NoSuchCase
 from .state import workbench
@@ -53,11 +54,11 @@ class FormProblems(Exception):
 
 def latest_version(conn: sqlite3.Connection, case_id: str) -> tuple[int, dict[str, Any]]:
     """The number and document of a case's latest version; NoSuchCase (404) if it has none."""
-    row = conn.execute("SELECT max(version) FROM case_versions WHERE case_id = ?", (case_id,)).fetchone()
-    if row is None or row[0] is None:
+    number = latest_version_number(conn, case_id)
+    if number is None:
         raise NoSuchCase(case_id)
     try:
-        return int(row[0]), version_document(conn, case_id, int(row[0]))
+        return number, version_document(conn, case_id, number)
     except UnknownCase as error:
         raise NoSuchCase(str(error)) from None
 
